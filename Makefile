@@ -1,0 +1,162 @@
+# criu: checkpoint/restore in userspace.
+#
+#   make            build ./criu
+#   make test       install missing packages, build, unit tests (plain and
+#                   under ASan+UBSan), then the zdtm suite
+#   make demo       install missing packages, build, run the counting demo
+#   make docs       build Documentation/criu.8
+#   make fuzz       run the image-reader fuzzer for FUZZ_SECONDS
+#   make bench      run the benchmarks in bench/
+
+CC		?= gcc
+BUILD		?= build
+SANITIZE	?=
+V		?= 0
+
+ifeq ($(V),0)
+Q		:= @
+else
+Q		:=
+endif
+
+WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS_BASE	:= -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Isrc -I$(BUILD)/proto \
+		   -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS_BASE	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined -O1
+LDFLAGS_SAN	:= -fsanitize=address,undefined
+endif
+LIBS		:= -lprotobuf-c -lcap
+CHECK_LIBS	= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+# Layers, lowest first; a file may include only its own layer and those
+# below it (ci/check-layers.py enforces this).
+LAYERS		:= util images infect engine res cmd
+
+PROTOS		:= $(sort $(wildcard proto/*.proto))
+PROTO_C		:= $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))
+PROTO_H		:= $(PROTO_C:.c=.h)
+PROTO_O		:= $(PROTO_C:.c=.o)
+
+LIB_SRC		:= $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
+LIB_SRC		:= $(filter-out src/cmd/main.c,$(LIB_SRC))
+LIB_O		:= $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRC))
+
+PIE_SRC		:= $(sort $(wildcard src/pie/*.c))
+PIE_O		:= $(patsubst src/%.c,$(BUILD)/%.o,$(PIE_SRC))
+PIE_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Isrc -fpie -ffreestanding -nostdlib \
+		   -fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables \
+		   -fno-unwind-tables -fno-jump-tables -mno-red-zone -fvisibility=hidden \
+		   -fcf-protection=none -MMD -MP
+
+UNIT_SRC	:= $(sort $(wildcard test/unit/test_*.c))
+UNIT_BIN	:= $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
+
+.PHONY: all clean deps test unit unit-san zdtm demo docs fuzz bench layers
+
+all: criu
+
+criu: $(BUILD)/criu
+	$(Q)ln -sf $(BUILD)/criu criu
+
+$(BUILD)/criu: $(BUILD)/cmd/main.o $(BUILD)/libcriu.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/libcriu.a: $(LIB_O) $(PROTO_O) $(BUILD)/pie/blobs.o
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Generated protobuf-c sources; every engine object waits for the headers.
+$(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(dir $@)
+	@echo "  PROTOC  $<"
+	$(Q)protoc-c --proto_path=proto --c_out=$(BUILD)/proto $<
+
+$(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
+	$(Q)$(CC) $(filter-out -Werror,$(CFLAGS_BASE)) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
+
+# Freestanding blobs: compiled without libc, linked into one segment, checked
+# for relocations and undefined symbols, then embedded as raw bytes.
+$(BUILD)/pie/%.o: src/pie/%.c
+	@mkdir -p $(dir $@)
+	@echo "  PIECC   $<"
+	$(Q)$(CC) $(PIE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/pie/restorer.elf: $(PIE_O) src/pie/blob.lds
+	@echo "  PIELD   $@"
+	$(Q)ld -static -pie --no-dynamic-linker -z noexecstack -T src/pie/blob.lds \
+		-o $@ $(PIE_O)
+	$(Q)if readelf -rW $@ | grep -q 'R_X86_64'; then \
+		echo "error: $@ has dynamic relocations"; readelf -rW $@; exit 1; fi
+	$(Q)if nm -u $@ | grep -q .; then \
+		echo "error: $@ has undefined symbols"; nm -u $@; exit 1; fi
+
+$(BUILD)/pie/restorer.bin: $(BUILD)/pie/restorer.elf
+	$(Q)objcopy -O binary $< $@
+
+$(BUILD)/pie/restorer-syms.h: $(BUILD)/pie/restorer.elf
+	$(Q)nm $< | awk '$$3 ~ /^blob_/ { printf "#define %s_OFF 0x%s\n", toupper($$3), $$1 }' > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/pie/blobs.o: $(BUILD)/pie/restorer.bin
+	$(Q)cd $(BUILD)/pie && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
+		--rename-section .data=.rodata,alloc,load,readonly,data,contents \
+		restorer.bin blobs.o
+
+$(LIB_O) $(BUILD)/cmd/main.o: $(BUILD)/pie/restorer-syms.h
+
+$(BUILD)/test/%: test/unit/%.c $(BUILD)/libcriu.a
+	@mkdir -p $(dir $@)
+	@echo "  UNIT    $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(LDFLAGS_SAN) -o $@ $< $(BUILD)/libcriu.a $(LIBS) $(CHECK_LIBS)
+
+deps:
+	$(Q)ci/install-deps.sh
+
+layers:
+	$(Q)python3 ci/check-layers.py
+
+unit: $(UNIT_BIN) layers
+	$(Q)ci/run-unit.sh $(UNIT_BIN)
+
+unit-san:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 unit
+
+zdtm: all
+	$(Q)$(MAKE) --no-print-directory -C zdtm
+	$(Q)python3 runner/zdtm.py run --default-set
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory unit-san
+	$(Q)$(MAKE) --no-print-directory zdtm
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)ci/demo.sh
+
+docs: Documentation/criu.8
+
+Documentation/criu.8: Documentation/criu.txt
+	$(Q)ci/install-deps.sh docs
+	$(Q)a2x -d manpage -f manpage -L $<
+
+fuzz:
+	$(Q)ci/fuzz.sh
+
+bench: all
+	$(Q)$(MAKE) --no-print-directory -C bench
+
+clean:
+	rm -rf build criu Documentation/criu.8
+	$(MAKE) -C zdtm clean || true
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

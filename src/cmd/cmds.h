@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CR_CMD_CMDS_H
+#define CR_CMD_CMDS_H
+
+/* Each command returns the process exit status. */
+int cmd_dump(void);
+int cmd_restore(void);
+int cmd_check(void);
+int cmd_show(void);
+int cmd_unsupported(void);
+
+#endif

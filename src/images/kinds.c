@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Every image kind: file name, magic and the message its records hold. */
+#include "images/image.h"
+
+#include "core.pb-c.h"
+#include "cpuinfo.pb-c.h"
+#include "fdinfo.pb-c.h"
+#include "fs.pb-c.h"
+#include "inventory.pb-c.h"
+#include "mm.pb-c.h"
+#include "pagemap.pb-c.h"
+#include "pipe.pb-c.h"
+#include "pstree.pb-c.h"
+#include "regfile.pb-c.h"
+#include "test.pb-c.h"
+
+/* Magics are arbitrary but fixed forever: they are part of the format. */
+const struct img_kind img_kinds[IMG_KIND_COUNT] = {
+	[IMG_INVENTORY] = { "inventory", "inventory.img", 0x58313116, &inventory_entry__descriptor },
+	[IMG_PSTREE] = { "pstree", "pstree.img", 0x50273030, &pstree_entry__descriptor },
+	[IMG_CORE] = { "core", "core-%d.img", 0x55053847, &task_core_entry__descriptor,
+			&thread_core_entry__descriptor },
+	[IMG_MM] = { "mm", "mm-%d.img", 0x57492820, &mm_entry__descriptor },
+	[IMG_PAGEMAP] = { "pagemap", "pagemap-%d.img", 0x56084025, &pagemap_head__descriptor,
+			   &pagemap_entry__descriptor },
+	[IMG_PAGES] = { "pages", "pages-%d.img", 0, NULL },
+	[IMG_FDINFO] = { "fdinfo", "fdinfo-%d.img", 0x56213732, &fdinfo_entry__descriptor },
+	[IMG_REG_FILES] = { "reg-files", "reg-files.img", 0x50363636, &reg_file_entry__descriptor },
+	[IMG_PIPES] = { "pipes", "pipes.img", 0x56513555, &pipe_entry__descriptor },
+	[IMG_PIPES_DATA] = { "pipes-data", "pipes-data.img", 0x56453709, &pipe_data_entry__descriptor },
+	[IMG_FS] = { "fs", "fs-%d.img", 0x51403912, &fs_entry__descriptor },
+	[IMG_GHOST_FILE] = { "ghost-file", "ghost-file-%d.img", 0x52583605, &ghost_file_entry__descriptor },
+	[IMG_SHMEM_PAGEMAP] = { "shmem-pagemap", "pagemap-shmem-%d.img", 0x59462419,
+				 &pagemap_head__descriptor, &pagemap_entry__descriptor },
+	[IMG_CPUINFO] = { "cpuinfo", "cpuinfo.img", 0x61404013, &cpuinfo_entry__descriptor },
+	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
+};
+
+const struct img_kind *img_kind_by_magic(uint32_t magic)
+{
+	for (int i = 0; i < IMG_KIND_COUNT; i++)
+		if (img_kinds[i].magic && img_kinds[i].magic == magic)
+			return &img_kinds[i];
+	return NULL;
+}
