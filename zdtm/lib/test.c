@@ -143,6 +143,11 @@ bool test_go(void)
 	return sigterm_received;
 }
 
+volatile sig_atomic_t *test_sigterm_flag(void)
+{
+	return &sigterm_received;
+}
+
 bool test_running(void)
 {
 	return !sigterm_received;

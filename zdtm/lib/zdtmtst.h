@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
@@ -39,6 +40,11 @@ void test_waitsig(void);
 bool test_go(void);
 /* The clearer spelling of !test_go(): true while SIGTERM has not arrived. */
 bool test_running(void);
+/*
+ * The flag behind test_go(), for code that must poll it without a function
+ * call (e.g. an asm loop that keeps values in registers).
+ */
+volatile sig_atomic_t *test_sigterm_flag(void);
 bool test_break(void);
 
 /* Test options given as --name=value on the command line. */
@@ -72,5 +78,25 @@ void datagen(void *buf, size_t len, uint32_t seed);
 bool datachk(const void *buf, size_t len, uint32_t seed);
 /* A 32-bit checksum for streaming checks. */
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * /proc helpers. proc_field() finds "KEY:" in a status-like file (e.g.
+ * "/proc/self/status") and copies its value, leading blanks stripped, to
+ * @out; false if absent. vma_find() describes the /proc/self/maps entry
+ * holding @addr; vma_vmflags() copies its smaps "VmFlags:" value; both
+ * false if @addr is not mapped. vma_has_flag() tells whether the two-letter
+ * VmFlags mnemonic @flag (e.g. "lo") is set, -1 if @addr is not mapped.
+ */
+bool proc_field(const char *path, const char *key, char *out, size_t len);
+struct vma_info {
+	unsigned long start, end;
+	char perms[5]; /* "rw-p" */
+	unsigned long offset;
+	unsigned long inode;
+	char path[256];
+};
+bool vma_find(const void *addr, struct vma_info *vi);
+bool vma_vmflags(const void *addr, char *out, size_t len);
+int vma_has_flag(const void *addr, const char *flag);
 
 #endif

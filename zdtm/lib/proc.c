@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Small readers of /proc/self files used by many tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zdtmtst.h"
+
+bool proc_field(const char *path, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	char line[4096];
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *v;
+
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		v = line + klen + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		v[strcspn(v, "\n")] = 0;
+		snprintf(out, len, "%s", v);
+		found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool parse_maps_line(const char *line, struct vma_info *vi)
+{
+	int pos = 0;
+	unsigned int maj, min;
+
+	memset(vi, 0, sizeof(*vi));
+	if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &vi->start, &vi->end, vi->perms,
+		   &vi->offset, &maj, &min, &vi->inode, &pos) < 7)
+		return false;
+	snprintf(vi->path, sizeof(vi->path), "%s", line + pos);
+	vi->path[strcspn(vi->path, "\n")] = 0;
+	return true;
+}
+
+bool vma_find(const void *addr, struct vma_info *vi)
+{
+	unsigned long a = (unsigned long)addr;
+	char line[4096];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!parse_maps_line(line, vi))
+			continue;
+		if (a >= vi->start && a < vi->end) {
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+bool vma_vmflags(const void *addr, char *out, size_t len)
+{
+	unsigned long a = (unsigned long)addr;
+	struct vma_info vi;
+	char line[4096];
+	bool in = false, found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_maps_line(line, &vi)) {
+			in = a >= vi.start && a < vi.end;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			char *v = line + 8;
+
+			while (*v == ' ')
+				v++;
+			v[strcspn(v, "\n")] = 0;
+			snprintf(out, len, "%s", v);
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int vma_has_flag(const void *addr, const char *flag)
+{
+	char flags[512], *p, *save;
+
+	if (!vma_vmflags(addr, flags, sizeof(flags)))
+		return -1;
+	for (p = strtok_r(flags, " ", &save); p; p = strtok_r(NULL, " ", &save))
+		if (!strcmp(p, flag))
+			return 1;
+	return 0;
+}
