@@ -262,6 +262,74 @@ int img_write(struct cr_img *img, const ProtobufCMessage *msg)
 	return ret;
 }
 
+/*
+ * protobuf-c unpacks nested messages by recursion without any limit, so a
+ * record of a self-referencing message nested deeply enough overflows the
+ * stack. Walk the wire format first and refuse records nested deeper than
+ * this; real images nest a few levels at most.
+ */
+#define IMG_MAX_NESTING 32
+
+static bool wire_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 64 && *pos < len; shift += 7) {
+		uint8_t b = buf[(*pos)++];
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*val = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * False when sub-messages in @len bytes at @buf, decoded as @desc, nest more
+ * than @depth levels. Malformed data passes: unpacking reports it.
+ */
+static bool nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+		       int depth)
+{
+	size_t pos = 0;
+
+	if (depth < 0)
+		return false;
+	while (pos < len) {
+		const ProtobufCFieldDescriptor *fd;
+		uint64_t key, v;
+
+		if (!wire_varint(buf, len, &pos, &key))
+			return true;
+		switch (key & 7) {
+		case 0: /* varint */
+			if (!wire_varint(buf, len, &pos, &v))
+				return true;
+			break;
+		case 1: /* 64-bit */
+			pos += 8;
+			break;
+		case 5: /* 32-bit */
+			pos += 4;
+			break;
+		case 2: /* length-delimited */
+			if (!wire_varint(buf, len, &pos, &v) || v > len - pos)
+				return true;
+			fd = protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3));
+			if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && key >> 3 <= UINT32_MAX &&
+			    !nesting_ok(fd->descriptor, buf + pos, v, depth - 1))
+				return false;
+			pos += v;
+			break;
+		default: /* groups and junk: protobuf-c refuses them */
+			return true;
+		}
+	}
+	return true;
+}
+
 int img_read_as(struct cr_img *img, const ProtobufCMessageDescriptor *desc,
 		ProtobufCMessage **msg)
 {
@@ -293,6 +361,12 @@ int img_read_as(struct cr_img *img, const ProtobufCMessageDescriptor *desc,
 	}
 	if (read_exact(img, buf, len, "body")) {
 		free(buf);
+		return -1;
+	}
+	if (!nesting_ok(desc, buf, len, IMG_MAX_NESTING)) {
+		free(buf);
+		pr_err("Image %s is damaged: record %u nests messages deeper than %d\n", img->path,
+		       img->record, IMG_MAX_NESTING);
 		return -1;
 	}
 	*msg = protobuf_c_message_unpack(desc, NULL, len, buf);
