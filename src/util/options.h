@@ -20,7 +20,10 @@ enum cr_command {
 	CMD_CPUINFO_DUMP,
 	CMD_CPUINFO_CHECK,
 	CMD_SHOW,
+	CMD_LAZY_PAGES,
 };
+
+#define CR_VERSION "0.1"
 
 #define MAX_LIST 64
 
@@ -109,6 +112,53 @@ struct cr_options {
 
 	/* page-server */
 	bool daemon_mode;
+
+	/*
+	 * Further CRIU options. Most are accepted so that CRIU scripts parse,
+	 * then refused by opts_check_supported() until the feature exists.
+	 */
+	bool lazy_pages;
+	char *network_lock;		/* iptables|nftables|skip */
+	char *lsm_profile;
+	char *lsm_mount_context;
+	bool display_stats;
+	bool weak_sysctls;
+	bool orphan_pts_master;
+	bool mntns_compat_mode;
+	char *file_validation;		/* filesize|buildid */
+	bool skip_file_rwx_check;
+	bool allow_uprobes;
+	bool ghost_fiemap;
+	bool unprivileged;
+	bool deprecated;
+	bool stream;
+	int ps_socket;			/* -1 when not set */
+	char *cgroup_props;
+	char *cgroup_props_file;
+	char *cgroup_yard;
+	char *cgroup_dump_controllers[MAX_LIST];
+	int nr_cgroup_dump_controllers;
+	char *irmap_scan_paths[MAX_LIST];
+	int nr_irmap_scan_paths;
+	char *skip_mnts[MAX_LIST];
+	int nr_skip_mnts;
+	char *enable_fs[MAX_LIST];
+	int nr_enable_fs;
+	bool exec_cmd;			/* restore: run args after restore */
+	bool check_extra;
+	bool check_experimental;
+	bool show_contents;
+	char *show_fields;
+	bool tls;
+	bool tls_no_cn_verify;
+	char *tls_cacert;
+	char *tls_cacrl;
+	char *tls_cert;
+	char *tls_key;
+
+	/* Which entries of the option table were given (bit = table index). */
+#define OPTS_MAX_TABLE 128
+	uint64_t given[OPTS_MAX_TABLE / 64];
 };
 
 extern struct cr_options opts;
@@ -128,6 +178,15 @@ int opts_parse(struct cr_options *o, int argc, char **argv);
  * "unsupported: --OPTION". Returns 0 or 1.
  */
 int opts_check_supported(const struct cr_options *o);
+/* Free everything opts_parse allocated; safe after any return value. */
 void opts_free(struct cr_options *o);
+
+/* "dump", "cpuinfo check", ...; "?" for CMD_NONE or out of range. */
+const char *opts_command_name(enum cr_command cmd);
+/*
+ * Replace /etc/criu/default.conf (NULL restores it), so that tests do not
+ * depend on the machine's configuration.
+ */
+void opts_set_global_config(const char *path);
 
 #endif
