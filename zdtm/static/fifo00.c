@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		write(wfd, "x", 1);
+		if (write(wfd, "x", 1) != 1)
+			test_msg("break: write: %s", strerror(errno));
 
 	if (stat("fifo00.fifo", &st))
 		pfail("stat fifo00.fifo");

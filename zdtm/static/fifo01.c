@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		read(fd, buf, 1);
+		if (read(fd, buf, 1) != 1)
+			test_msg("break: read: %s", strerror(errno));
 
 	if (fcntl(fd, F_GETFL) != fl || fcntl(efd, F_GETFL) != efl)
 		fail("flags changed: 0%o 0%o, expected 0%o 0%o", fcntl(fd, F_GETFL),

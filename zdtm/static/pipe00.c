@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		write(a[1], "x", 1);
+		if (write(a[1], "x", 1) != 1)
+			test_msg("break: write: %s", strerror(errno));
 
 	for (i = 0; i < 8; i++) {
 		int f;

@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		read(Q[0], &c, 1);
+		if (read(Q[0], &c, 1) != 1)
+			test_msg("break: read: %s", strerror(errno));
 
 	sz = fcntl(P[1], F_GETPIPE_SZ);
 	if (sz != P_SIZE)

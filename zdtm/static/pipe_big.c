@@ -44,7 +44,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		read(p[0], buf, 1);
+		if (read(p[0], buf, 1) != 1)
+			test_msg("break: read: %s", strerror(errno));
 
 	sz = fcntl(p[0], F_GETPIPE_SZ);
 	if (sz != PIPE_SIZE)

@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		pwrite(fd, "X", 1, HEAD / 2);
+		if (pwrite(fd, "X", 1, HEAD / 2) != 1)
+			test_msg("break: pwrite: %s", strerror(errno));
 
 	if (fstat(fd, &st) || fstat(fd2, &st2))
 		pfail("fstat");

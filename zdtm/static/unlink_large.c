@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 	test_waitsig();
 
 	if (test_break())
-		pwrite(fd, "X", 1, FSIZE - 1);
+		if (pwrite(fd, "X", 1, FSIZE - 1) != 1)
+			test_msg("break: pwrite: %s", strerror(errno));
 
 	if (fstat(fd, &st))
 		pfail("fstat");
