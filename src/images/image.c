@@ -287,26 +287,32 @@ static bool wire_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v
 }
 
 /*
- * False when sub-messages in @len bytes at @buf, decoded as @desc, nest more
- * than @depth levels. Malformed data passes: unpacking reports it.
+ * Check what protobuf-c does not: sub-messages in @len bytes at @buf, decoded
+ * as @desc, nest at most @depth levels, and no field number is 0 (protobuf-c
+ * takes a 0 written in a long varint as an unknown field, then writes it back
+ * in a form it refuses). Returns NULL, or what is wrong. Other malformed data
+ * passes: unpacking reports it.
  */
-static bool nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
-		       int depth)
+static const char *wire_check(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+			      size_t len, int depth)
 {
 	size_t pos = 0;
 
 	if (depth < 0)
-		return false;
+		return "messages nested too deep";
 	while (pos < len) {
 		const ProtobufCFieldDescriptor *fd;
+		const char *err;
 		uint64_t key, v;
 
 		if (!wire_varint(buf, len, &pos, &key))
-			return true;
+			return NULL;
+		if (key >> 3 == 0)
+			return "field number 0";
 		switch (key & 7) {
 		case 0: /* varint */
 			if (!wire_varint(buf, len, &pos, &v))
-				return true;
+				return NULL;
 			break;
 		case 1: /* 64-bit */
 			pos += 8;
@@ -316,26 +322,31 @@ static bool nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *bu
 			break;
 		case 2: /* length-delimited */
 			if (!wire_varint(buf, len, &pos, &v) || v > len - pos)
-				return true;
-			fd = protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3));
-			if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && key >> 3 <= UINT32_MAX &&
-			    !nesting_ok(fd->descriptor, buf + pos, v, depth - 1))
-				return false;
+				return NULL;
+			fd = NULL;
+			if (key >> 3 <= UINT32_MAX)
+				fd = protobuf_c_message_descriptor_get_field(desc, key >> 3);
+			if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+				err = wire_check(fd->descriptor, buf + pos, v, depth - 1);
+				if (err)
+					return err;
+			}
 			pos += v;
 			break;
 		default: /* groups and junk: protobuf-c refuses them */
-			return true;
+			return NULL;
 		}
 	}
-	return true;
+	return NULL;
 }
 
 int img_read_as(struct cr_img *img, const ProtobufCMessageDescriptor *desc,
 		ProtobufCMessage **msg)
 {
+	off_t left = img->size - img->pos;
+	const char *bad;
 	uint32_t len;
 	uint8_t *buf;
-	off_t left = img->size - img->pos;
 
 	*msg = NULL;
 	if (left == 0)
@@ -363,10 +374,11 @@ int img_read_as(struct cr_img *img, const ProtobufCMessageDescriptor *desc,
 		free(buf);
 		return -1;
 	}
-	if (!nesting_ok(desc, buf, len, IMG_MAX_NESTING)) {
+	bad = wire_check(desc, buf, len, IMG_MAX_NESTING);
+	if (bad) {
 		free(buf);
-		pr_err("Image %s is damaged: record %u nests messages deeper than %d\n", img->path,
-		       img->record, IMG_MAX_NESTING);
+		pr_err("Image %s is damaged: record %u does not decode as %s: %s\n", img->path,
+		       img->record, desc->name, bad);
 		return -1;
 	}
 	*msg = protobuf_c_message_unpack(desc, NULL, len, buf);

@@ -520,6 +520,8 @@ START_TEST(test_garbage_body)
 		{ "\x08\x01\x2a\x02\x10\x01", 6 },		/* child lacks num */
 		{ "\x08\x01\x1b\x00\x1c", 5 },			/* a group */
 		{ "\x08\x01\x1a\x03\x80\x80\x80", 7 },		/* packed list cut */
+		{ "\x08\x01\x80\x00\x01", 5 },			/* field number 0 */
+		{ "\x08\x01\x2a\x05\x08\x01\x80\x00\x01", 9 }, /* the same, nested */
 	};
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
