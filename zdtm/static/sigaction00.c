@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 
 	/* SA_SIGINFO and sa_mask. */
 	raise(SIGUSR1);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (last_sig != SIGUSR1 || last_code != SI_TKILL)
 		fail("SIGUSR1 handler: sig %d code %d", last_sig, last_code);
 	if (!sigismember(&mask_in_handler, SIGUSR1) || !sigismember(&mask_in_handler, SIGUSR2) ||
@@ -175,12 +176,14 @@ int main(int argc, char **argv)
 		fail("mask inside the SIGUSR1 handler is wrong");
 	/* SA_NODEFER. */
 	raise(SIGUSR2);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (last_sig != SIGUSR2 || sigismember(&mask_in_handler, SIGUSR2) ||
 	    !sigismember(&mask_in_handler, SIGHUP))
 		fail("SIGUSR2 (SA_NODEFER) handler mask is wrong");
 	/* SA_RESETHAND. */
 	last_sig = 0;
 	raise(SIGHUP);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (last_sig != SIGHUP)
 		fail("SIGHUP handler did not run");
 	sigaction(SIGHUP, NULL, &cur);

@@ -113,6 +113,7 @@ static void *thread_fn(void *arg)
 	for (i = 1; i < 4; i++)
 		exp[i].sig = RT(4);
 	pthread_sigmask(SIG_UNBLOCK, &blocked, NULL);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	err = check_log(exp, 4, buf, sizeof(buf));
 	if (err)
 		snprintf(thr_err, sizeof(thr_err), "%s", err);
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
 	exp[n++] = (struct expect){ RT(3), SI_QUEUE, 30 };
 
 	sigprocmask(SIG_UNBLOCK, &blocked, NULL);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if ((err = check_log(exp, n, buf, sizeof(buf))))
 		fail("main thread: %s", err);
 	sigpending(&set);
