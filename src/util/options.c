@@ -50,6 +50,7 @@ static const struct {
 	const char *name;
 	enum cr_command cmd;
 } command_table[] = {
+	/* clang-format off */
 	{ "dump", CMD_DUMP },
 	{ "pre-dump", CMD_PRE_DUMP },
 	{ "restore", CMD_RESTORE },
@@ -63,6 +64,7 @@ static const struct {
 	{ "cpuinfo check", CMD_CPUINFO_CHECK },
 	{ "show", CMD_SHOW },
 	{ "lazy-pages", CMD_LAZY_PAGES },
+	/* clang-format on */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -184,6 +186,7 @@ struct opt_desc {
 
 #define F(f) .field = offsetof(struct cr_options, f)
 #define L(f) F(f), .count = offsetof(struct cr_options, nr_##f)
+/* clang-format off */
 #define CH(...) .choices = (const char *const[]){ __VA_ARGS__, NULL }
 
 #define ROW(n, s, a, c, sup, fl, fn, ...)                                                      \
@@ -191,6 +194,7 @@ struct opt_desc {
 		.name = n, .short_name = s, .has_arg = a, .cmds = c, .supported = sup,         \
 		.flags = fl, .set = fn, __VA_ARGS__                                            \
 	}
+/* clang-format on */
 
 static int set_flag(struct cr_options *o, const struct opt_desc *d, const char *arg);
 static int set_str(struct cr_options *o, const struct opt_desc *d, const char *arg);
@@ -226,13 +230,15 @@ enum {
 	OPT_DAEMON,
 };
 
+/* clang-format off */
 static const struct opt_desc opt_table[] = {
 	/* The first rows are named by the enum above: keep them in that order. */
 	[OPT_HELP] = ROW("help", 'h', NO, ALL, true, OF_CLI, set_nop),
 	[OPT_VERSION] = ROW("version", 'V', NO, ALL, true, OF_CLI, set_nop),
 	[OPT_CONFIG] = ROW("config", 0, REQ, ALL, true, OF_CLI, set_nop),
 	[OPT_NO_DEFAULT_CONFIG] = ROW("no-default-config", 0, NO, ALL, true, OF_CLI, set_nop),
-	[OPT_RESTORE_DETACHED] = ROW("restore-detached", 'd', NO, RST | SERVERS, true, 0, set_detach),
+	[OPT_RESTORE_DETACHED] = ROW("restore-detached", 'd', NO, RST | SERVERS, true, 0,
+				     set_detach),
 	[OPT_DAEMON] = ROW("daemon", 0, NO, RST | SERVERS, false, 0, set_detach),
 
 	/* common */
@@ -334,6 +340,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("contents", 'c', NO, B(CMD_SHOW), false, 0, set_flag, F(show_contents)),
 	ROW("fields", 'F', REQ, B(CMD_SHOW), false, 0, set_str, F(show_fields)),
 };
+/* clang-format on */
 
 #define NR_OPTS ((int)ARRAY_SIZE(opt_table))
 _Static_assert(ARRAY_SIZE(opt_table) <= OPTS_MAX_TABLE, "raise OPTS_MAX_TABLE");
@@ -438,6 +445,13 @@ static int set_str(struct cr_options *o, const struct opt_desc *d, const char *a
 	if (nonempty(d, arg))
 		return -1;
 	return store_str(field_ptr(o, d), arg);
+}
+
+static void free_list(char **list, int *n)
+{
+	for (int i = 0; i < *n; i++)
+		free(list[i]);
+	*n = 0;
 }
 
 static int list_room(int n, const struct opt_desc *d)
@@ -1184,12 +1198,18 @@ void opts_init(struct cr_options *o)
 int opts_parse(struct cr_options *o, int argc, char **argv)
 {
 	struct cli c = { 0 };
+	size_t words = 1;
 	int ret;
 
+	/* "-jlR" is one word but three options: size the record by characters */
+	for (int i = 0; i < argc; i++)
+		words += strlen(argv[i]) + 1;
 	err_where[0] = '\0';
-	c.v = calloc((size_t)argc + 1, sizeof(*c.v));
-	if (!o->args)
-		o->args = calloc((size_t)argc + 1, sizeof(*o->args));
+	c.v = calloc(words, sizeof(*c.v));
+	if (o->args)
+		free_list(o->args, &o->nr_args);
+	free(o->args);
+	o->args = calloc((size_t)argc + 1, sizeof(*o->args));
 	if (!c.v || !o->args) {
 		free(c.v);
 		fail("out of memory");
@@ -1197,7 +1217,8 @@ int opts_parse(struct cr_options *o, int argc, char **argv)
 	}
 	ret = scan_cli(o, &c, argc, argv);
 	if (!ret && o->command == CMD_NONE) {
-		fail(c.cpuinfo ? "cpuinfo needs dump or check" : "no command given (see criu --help)");
+		fail(c.cpuinfo ? "cpuinfo needs dump or check"
+			       : "no command given (see criu --help)");
 		ret = 1;
 	}
 	if (!ret && load_configs(o, &c))
@@ -1220,13 +1241,6 @@ int opts_check_supported(const struct cr_options *o)
 		return 1;
 	}
 	return 0;
-}
-
-static void free_list(char **list, int *n)
-{
-	for (int i = 0; i < *n; i++)
-		free(list[i]);
-	*n = 0;
 }
 
 void opts_free(struct cr_options *o)

@@ -534,6 +534,8 @@ END_TEST
 
 START_TEST(test_dump_values)
 {
+	static const char *const modes[] = { "soft", "full", "strict", "ignore", NULL };
+
 	OK("dump -t 1 -x -n uts,ipc --manage-cgroups --veth-pair a=b --veth-pair=c=d@br "
 	   "--address 10.0.0.1 --port 1234 -M /m:m --ext-mount-map=/n:n --external mnt[x]:y "
 	   "--freeze-cgroup /sys/fs/cgroup/x --empty-ns net --ps-socket 9 "
@@ -580,8 +582,7 @@ START_TEST(test_dump_values)
 	ck_assert_str_eq(o.address, "::1");
 	ck_assert(o.ext_mount_auto);
 	ck_assert_int_eq(o.nr_ext_mount_maps, 0);
-	for (const char *const *m = (const char *const[]){ "soft", "full", "strict", "ignore", NULL };
-	     *m; m++) {
+	for (const char *const *m = modes; *m; m++) {
 		char line[64];
 
 		snprintf(line, sizeof(line), "restore --manage-cgroups=%s", *m);
@@ -644,9 +645,15 @@ START_TEST(test_ghost_limit)
 		const char *v;
 		uint64_t bytes;
 	} t[] = {
-		{ "0", 0 },		   { "4096", 4096 },	     { "1K", 1024 },
-		{ "1k", 1024 },		   { "64M", 64ULL << 20 },   { "2m", 2ULL << 20 },
-		{ "3G", 3ULL << 30 },	   { "1g", 1ULL << 30 },     { "17179869183G", 17179869183ULL << 30 },
+		{ "0", 0 },
+		{ "4096", 4096 },
+		{ "1K", 1024 },
+		{ "1k", 1024 },
+		{ "64M", 64ULL << 20 },
+		{ "2m", 2ULL << 20 },
+		{ "3G", 3ULL << 30 },
+		{ "1g", 1ULL << 30 },
+		{ "17179869183G", 17179869183ULL << 30 },
 	};
 	char line[128];
 
@@ -800,6 +807,12 @@ START_TEST(test_unknown_options)
 	BAD("dump -t 1 --no-leave-running", "--no-leave-running");
 	BAD("dump -t 1 --leave", "ambiguous");
 	BAD("restore --no", "ambiguous");
+	/* a cluster of short options is one word but many options */
+	OK("restore -jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj");
+	ck_assert(o.shell_job);
+	OK("dump -jRt5");
+	ck_assert(o.shell_job && o.leave_running);
+	ck_assert_int_eq(o.tree_pid, 5);
 	/* unique prefixes are accepted, as getopt_long does for CRIU */
 	OK("dump --tre=3 --leave-r");
 	ck_assert_int_eq(o.tree_pid, 3);
