@@ -45,11 +45,9 @@ run_one() {
 	local t=$1 brk=$2 dir pid i out rc
 	dir=$WORK/$(echo "$t" | tr / _).$brk
 	mkdir -p "$dir" && chmod 0777 "$dir"
-	local -a envs=(ZDTM_BREAK=$brk)
+	local -a envs=(-u ZDTM_UID -u ZDTM_GID -u ZDTM_GROUPS ZDTM_BREAK=$brk)
 	if ! desc_has "$t" suid && [ "$(id -u)" = 0 ]; then
 		envs+=(ZDTM_UID="$ZDTM_UID" ZDTM_GID="$ZDTM_GID" ZDTM_GROUPS="$ZDTM_GROUPS")
-	else
-		envs+=(-u ZDTM_UID)
 	fi
 	(cd "$dir" && env "${envs[@]}" "$OLDPWD/$t" --pidfile="$dir/pid" \
 		--outfile="$dir/out" >"$dir/launch.log" 2>&1)
@@ -95,8 +93,17 @@ bad=0
 printf '%-34s %-6s %-10s %s\n' TEST PLAIN BREAK DETAIL
 for t in "$@"; do
 	t=${t%.c}
-	if desc_has "$t" noauto; then
-		printf '%-34s %-6s %-10s %s\n' "$t" skip skip "noauto"
+	if [ ! -x "$t" ]; then
+		printf '%-34s %-6s %-10s %s\n' "$t" BAD BAD "not built"
+		bad=1
+		continue
+	fi
+	if desc_has "$t" noauto && [ -z "$SELFCHECK_NOAUTO" ]; then
+		printf '%-34s %-6s %-10s %s\n' "$t" skip skip "noauto (SELFCHECK_NOAUTO=1 runs it)"
+		continue
+	fi
+	if desc_has "$t" suid && [ "$(id -u)" != 0 ]; then
+		printf '%-34s %-6s %-10s %s\n' "$t" skip skip "suid test, not root"
 		continue
 	fi
 	p=$(run_one "$t" 0)
