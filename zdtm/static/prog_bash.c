@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A real program as a child: bash running a loop that appends an
- * increasing counter to a file, running /bin/sleep between steps. After
+ * increasing counter to a file, pausing between steps in a timed-out read
+ * from a FIFO nobody writes to (a builtin, so that the process tree stays
+ * the same from one moment to the next, as a static test's must). After
  * restore the same bash (same pid, same program) is still our child and
  * the file holds the gapless sequence 1..N, still growing: the loop went
  * on from where it was instead of starting again at 1.
@@ -11,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,10 +22,12 @@
 
 #define PROG "/bin/bash"
 #define OUT "prog_bash.out"
+#define FIFO "prog_bash.fifo"
 
 static char *const prog_argv[] = {
 	"bash", "-c",
-	"i=0; while :; do i=$((i+1)); echo $i >> " OUT "; sleep 0.05; done",
+	"exec 3<>" FIFO "; i=0; "
+	"while :; do i=$((i+1)); echo $i >> " OUT "; read -t 0.05 -u 3 x; done",
 	NULL
 };
 
@@ -89,6 +94,8 @@ int main(int argc, char **argv)
 
 	if (access(PROG, X_OK))
 		test_setup_fail("%s: %s", PROG, strerror(errno));
+	if (mkfifo(FIFO, 0600))
+		test_setup_fail("mkfifo: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
 		test_setup_fail("fork: %s", strerror(errno));

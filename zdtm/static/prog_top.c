@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A real program as a child: top in batch mode, printing a frame every
- * 0.2 s to a file in the work dir through a plain (not O_APPEND) fd. After
- * restore the same top (same pid, same program) is still our child, the
- * output keeps growing with new frames, and the frame times in the file
- * never go back (top wrote on at its own offset instead of over old
- * frames). If top is not installed the test passes with a message.
+ * 0.2 s into a pipe that the test stops reading once two frames arrived,
+ * so that top ends up blocked in write() on a full pipe (and the process
+ * state stays still, as a static test's must). After restore the same top
+ * (same pid, same program) is still our child; the test drains the pipe
+ * and keeps reading: the frames must go on, in order (header times never
+ * go back), with at least three frames stamped in a later second than
+ * the one SIGTERM arrived in.
+ * If top is not installed the test passes with a message.
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +24,6 @@
 #include "zdtmtst.h"
 
 #define PROG "/usr/bin/top"
-#define OUT "prog_top.out"
 
 static char *const prog_argv[] = { "top", "-b", "-d", "0.2", "-w", "200", NULL };
 static char *const prog_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", "HOME=/nonexistent",
@@ -41,55 +45,108 @@ static void pause_ms(int ms)
 		;
 }
 
-/*
- * Count the frames ("top - HH:MM:SS ..." lines) in OUT and check that
- * their times never go back (one wrap past midnight allowed). Returns the
- * count, or -1 with a message.
- */
-static long count_frames(void)
+/* Frames parsed from top's output so far. */
+struct frames {
+	char line[4096];
+	size_t len;
+	long count;
+	long last;	/* seconds of the day of the last header, -1 before any */
+	long after;	/* headers stamped at or after @since */
+	long since;
+	bool bad;
+};
+
+static void parse_line(struct frames *f, const char *l)
 {
-	long n = 0, last = -1, wraps = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
+	int h, m, s;
+	long t;
 
-	f = fopen(OUT, "r");
-	if (!f)
-		return 0;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		int h, m, s;
-		long t;
-
-		if (line[len - 1] != '\n')
-			break;	/* a line still being written */
-		if (strncmp(line, "top - ", 6))
-			continue;
-		if (sscanf(line + 6, "%d:%d:%d", &h, &m, &s) != 3) {
-			test_msg("frame %ld: bad header '%.40s'", n + 1, line);
-			n = -1;
-			break;
-		}
-		t = h * 3600 + m * 60 + s;
-		if (t < last && !(wraps++ == 0 && last >= 23 * 3600 && t < 3600)) {
-			test_msg("frame %ld at %02d:%02d:%02d is older than the one before",
-				 n + 1, h, m, s);
-			n = -1;
-			break;
-		}
-		last = t;
-		n++;
+	if (strncmp(l, "top - ", 6))
+		return;
+	if (sscanf(l + 6, "%d:%d:%d", &h, &m, &s) != 3) {
+		test_msg("frame %ld: bad header '%.40s'", f->count + 1, l);
+		f->bad = true;
+		return;
 	}
-	free(line);
-	fclose(f);
-	return n;
+	t = h * 3600 + m * 60 + s;
+	/* Past midnight the clock starts again: accept a wrap. */
+	if (f->last >= 0 && t < f->last && !(f->last >= 23 * 3600 && t < 3600)) {
+		test_msg("frame %ld at %02d:%02d:%02d is older than the one before",
+			 f->count + 1, h, m, s);
+		f->bad = true;
+	}
+	if (f->since >= 0 && (t >= f->since || (f->since >= 23 * 3600 && t < 3600)))
+		f->after++;
+	f->last = t;
+	f->count++;
+}
+
+static void feed(struct frames *f, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			f->line[f->len] = 0;
+			parse_line(f, f->line);
+			f->len = 0;
+		} else if (f->len < sizeof(f->line) - 1) {
+			f->line[f->len++] = buf[i];
+		}
+	}
+}
+
+/* Read what top wrote for up to @ms, or until @done says so. */
+static void read_for(int fd, struct frames *f, int ms, bool (*done)(struct frames *))
+{
+	struct timespec start, now;
+	char buf[16384];
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long spent;
+		ssize_t n;
+
+		if (done(f))
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (spent >= ms)
+			return;
+		if (poll(&pfd, 1, ms - spent) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		feed(f, buf, n);
+	}
+}
+
+static bool two_frames(struct frames *f)
+{
+	return f->count >= 2 || f->bad;
+}
+
+static bool three_new_frames(struct frames *f)
+{
+	return f->after >= 3 || f->bad;
+}
+
+static long seconds_of_day(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 
 int main(int argc, char **argv)
 {
+	struct frames f = { .last = -1, .since = -1 };
 	char path[64], exe[PATH_MAX], buf[PATH_MAX];
-	long n0, n1 = 0;
-	int i, status;
+	int i, p[2], status, queued, prev = -1;
 	pid_t pid;
 	ssize_t len;
 
@@ -104,15 +161,16 @@ int main(int argc, char **argv)
 		pass();
 	}
 
+	if (pipe(p))
+		test_setup_fail("pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
 		test_setup_fail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		int fd = open(OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
 			_exit(126);
-		close(fd);
+		close(p[0]);
+		close(p[1]);
 		setpgid(0, 0);
 		signal(SIGTERM, SIG_DFL);
 		execve(PROG, prog_argv, prog_env);
@@ -121,19 +179,26 @@ int main(int argc, char **argv)
 	setpgid(pid, pid);
 	child_pid = pid;
 	atexit(kill_child);
+	close(p[1]);
 
-	for (i = 0; i < 200; i++) {
+	read_for(p[0], &f, 20000, two_frames);
+	if (f.bad || f.count < 2)
+		test_setup_fail("%s prints no proper frames (%ld)", PROG, f.count);
+
+	/* Stop reading; wait until top is stuck on the full pipe. */
+	for (i = 0; i < 100; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			test_setup_fail("%s exited early: status 0x%x", PROG, status);
-		n0 = count_frames();
-		if (n0 < 0)
-			test_setup_fail("the output of top is wrong from the start");
-		if (n0 >= 2)
+		pause_ms(500);
+		if (ioctl(p[0], FIONREAD, &queued))
+			test_setup_fail("FIONREAD: %s", strerror(errno));
+		if (queued > 0 && queued == prev)
 			break;
-		pause_ms(100);
+		prev = queued;
 	}
-	if (i == 200)
-		test_setup_fail("%s prints no frames", PROG);
+	if (i == 100)
+		test_setup_fail("%s never filled the pipe", PROG);
+
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	len = readlink(path, exe, sizeof(exe) - 1);
 	if (len < 0)
@@ -153,19 +218,15 @@ int main(int argc, char **argv)
 	len = readlink(path, buf, sizeof(buf) - 1);
 	if (len < 0 || (buf[len] = 0, strcmp(buf, exe)))
 		fail("child %d no longer runs %s", pid, exe);
-	n0 = count_frames();
-	if (n0 < 0)
-		fail("the frames of top are out of order");
-	for (i = 0; i < 100; i++) {
-		pause_ms(100);
-		n1 = count_frames();
-		if (n1 < 0)
-			fail("the frames of top are out of order");
-		if (n1 >= n0 + 3)
-			break;
-	}
-	if (i == 100)
-		fail("top stopped printing at %ld frames", n1);
+
+	/* From the next full second on, no frame can be an old one. */
+	f.since = (seconds_of_day() + 1) % 86400;
+	read_for(p[0], &f, 15000, three_new_frames);
+	if (f.bad)
+		fail("the frames of top are garbled or out of order");
+	if (f.after < 3)
+		fail("top printed %ld frames after SIGTERM (of %ld), expected 3", f.after,
+		     f.count);
 
 	kill(-pid, SIGKILL);
 	child_pid = 0;
@@ -174,6 +235,6 @@ int main(int argc, char **argv)
 			pfail("waitpid");
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
 		fail("%s ended with status 0x%x, not by our SIGKILL", PROG, status);
-	test_msg("%ld frames", n1);
+	test_msg("%ld frames, %ld after SIGTERM", f.count, f.after);
 	pass();
 }
