@@ -20,7 +20,7 @@ Q		:=
 endif
 
 WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter
-CFLAGS_BASE	:= -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Isrc -I$(BUILD)/proto \
+CFLAGS_BASE	:= -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Isrc -I$(BUILD)/proto -I$(BUILD)/pie \
 		   -MMD -MP
 ifneq ($(SANITIZE),)
 CFLAGS_BASE	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -106,9 +106,11 @@ $(BUILD)/pie/restorer-syms.h: $(BUILD)/pie/restorer.elf
 	$(Q)mv $@.tmp $@
 
 $(BUILD)/pie/blobs.o: $(BUILD)/pie/restorer.bin
-	$(Q)cd $(BUILD)/pie && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
-		--rename-section .data=.rodata,alloc,load,readonly,data,contents \
-		restorer.bin blobs.o
+	$(Q)printf '%s\n' '.section .rodata' '.balign 64' \
+		'.global _binary_restorer_bin_start' '_binary_restorer_bin_start:' \
+		'.incbin "$<"' '.global _binary_restorer_bin_end' '_binary_restorer_bin_end:' \
+		'.section .note.GNU-stack,"",@progbits' > $(BUILD)/pie/blobs.S
+	$(Q)$(CC) -c -o $@ $(BUILD)/pie/blobs.S
 
 $(LIB_O) $(BUILD)/cmd/main.o: $(BUILD)/pie/restorer-syms.h
 
@@ -131,7 +133,7 @@ unit-san:
 
 zdtm: all
 	$(Q)$(MAKE) --no-print-directory -C zdtm
-	$(Q)python3 runner/zdtm.py run --default-set
+	$(Q)python3 runner/zdtm.py run -a --keep-going --report build/zdtm-report
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -147,7 +149,7 @@ docs: Documentation/criu.8
 
 Documentation/criu.8: Documentation/criu.txt
 	$(Q)ci/install-deps.sh docs
-	$(Q)a2x -d manpage -f manpage -L $<
+	$(Q)PATH=/usr/bin:$$PATH a2x -d manpage -f manpage -L $<
 
 fuzz:
 	$(Q)ci/fuzz.sh

@@ -57,6 +57,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (ret)
 		return 1;
+	if (opts_check_supported(&opts))
+		return 1;
 	close_requested_fds();
 	log_set_level(opts.log_level);
 	if (opts.command == CMD_DUMP || opts.command == CMD_PRE_DUMP) {
@@ -69,8 +71,6 @@ int main(int argc, char **argv)
 	}
 	if (open_log())
 		return 1;
-	if (opts_check_supported(&opts))
-		return 1;
 
 	ret = -1;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -81,5 +81,6 @@ int main(int argc, char **argv)
 	if (ret && log_get_fd() != STDERR_FILENO && log_first_error())
 		fprintf(stderr, "%s (see the log for details)\n", log_first_error());
 	log_close();
+	opts_free(&opts);
 	return ret;
 }

@@ -1,10 +1,477 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Freestanding restorer: runs in the new task, builds its memory, returns into it. */
+/*
+ * The restorer: freestanding code that runs inside the task being restored,
+ * in an area criu chose so that it overlaps nothing of the target. It owns
+ * the address space from here on: unmap criu's leftovers, move the vDSO,
+ * map and fill the target's memory, restore per-task and per-thread kernel
+ * state, create the threads, meet criu at a barrier and rt_sigreturn into
+ * the saved registers. No libc: raw system calls only.
+ */
 #include "pie/restorer.h"
 
-__attribute__((section(".head.text"), used)) void blob_entry(struct restorer_args *args)
+#define __NR_read 0
+#define __NR_write 1
+#define __NR_close 3
+#define __NR_mmap 9
+#define __NR_mprotect 10
+#define __NR_munmap 11
+#define __NR_rt_sigaction 13
+#define __NR_rt_sigreturn 15
+#define __NR_pread64 17
+#define __NR_mremap 25
+#define __NR_madvise 28
+#define __NR_setitimer 38
+#define __NR_getpid 39
+#define __NR_exit 60
+#define __NR_setresuid 117
+#define __NR_setresgid 119
+#define __NR_setgroups 116
+#define __NR_setfsuid 122
+#define __NR_setfsgid 123
+#define __NR_capset 126
+#define __NR_rt_sigqueueinfo 129
+#define __NR_mlock 149
+#define __NR_prctl 157
+#define __NR_arch_prctl 158
+#define __NR_gettid 186
+#define __NR_futex 202
+#define __NR_sched_setaffinity 203
+#define __NR_set_tid_address 218
+#define __NR_exit_group 231
+#define __NR_set_robust_list 273
+#define __NR_rt_tgsigqueueinfo 297
+#define __NR_rseq 334
+#define __NR_clone3 435
+
+#define PROT_WRITE 2
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x100
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define PR_SET_PDEATHSIG 1
+#define PR_SET_DUMPABLE 4
+#define PR_SET_SECUREBITS 28
+#define PR_CAPBSET_DROP 24
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_SET_MM 35
+#define PR_SET_MM_MAP 14
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define SECBIT_KEEP_CAPS (1 << 4)
+#define TASK_SIZE_MAX 0x7ffffffff000UL
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT 0
+
+typedef unsigned long ul;
+
+static inline long sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-	(void)args;
+	long ret;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+#define sys0(nr) sys6(nr, 0, 0, 0, 0, 0, 0)
+#define sys1(nr, a) sys6(nr, (long)(a), 0, 0, 0, 0, 0)
+#define sys2(nr, a, b) sys6(nr, (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(nr, a, b, c) sys6(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define sys4(nr, a, b, c, d) sys6(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define sys5(nr, a, b, c, d, e) sys6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/* The compiler may emit calls to these for struct copies. */
+__attribute__((used)) void *memcpy(void *dst, const void *src, ul n)
+{
+	char *d = dst;
+	const char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+__attribute__((used)) void *memset(void *dst, int c, ul n)
+{
+	char *d = dst;
+
+	while (n--)
+		*d++ = c;
+	return dst;
+}
+
+static ul slen(const char *s)
+{
+	ul n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static void put_hex(char *buf, ul v)
+{
+	for (int i = 15; i >= 0; i--) {
+		int d = v & 15;
+
+		buf[i] = d < 10 ? '0' + d : 'a' + d - 10;
+		v >>= 4;
+	}
+}
+
+/* One line to criu's log, then the whole task goes: criu sees it and cleans up. */
+__attribute__((noreturn)) static void die(struct restorer_args *a, const char *what, long err,
+					  ul where)
+{
+	char line[160] = "Error (restorer): ";
+	ul n = slen(line), w = slen(what);
+
+	if (a->log_fd >= 0) {
+		if (w > 80)
+			w = 80;
+		memcpy(line + n, what, w);
+		n += w;
+		memcpy(line + n, " failed, errno ", 15);
+		n += 15;
+		put_hex(line + n, -err);
+		n += 16;
+		memcpy(line + n, " at 0x", 6);
+		n += 6;
+		put_hex(line + n, where);
+		n += 16;
+		line[n++] = '\n';
+		sys3(__NR_write, a->log_fd, line, n);
+	}
+	__atomic_store_n(&a->error, 1, __ATOMIC_SEQ_CST);
 	for (;;)
-		__asm__ volatile("mov $231, %%eax; xor %%edi, %%edi; syscall" ::: "rax", "rdi", "rcx", "r11", "memory");
+		sys1(__NR_exit_group, 1);
+}
+
+static void check(struct restorer_args *a, long ret, const char *what, ul where)
+{
+	if (ret < 0 && ret > -4096)
+		die(a, what, ret, where);
+}
+
+static void *at(struct restorer_args *a, uint64_t off)
+{
+	return (char *)a + off;
+}
+
+static void unmap_gap(struct restorer_args *a, ul from, ul to)
+{
+	if (to > from)
+		check(a, sys2(__NR_munmap, from, to - from), "munmap", from);
+}
+
+/* Everything but the area and the current vDSO parts goes. */
+static void unmap_leftovers(struct restorer_args *a)
+{
+	struct rst_range keep[RST_VDSO_PARTS + 1];
+	int n = 0;
+	ul pos = RST_PAGE;
+
+	keep[n].start = a->area_start;
+	keep[n++].end = a->area_end;
+	for (int i = 0; i < RST_VDSO_PARTS; i++)
+		if (a->vdso_cur[i].start)
+			keep[n++] = a->vdso_cur[i];
+	/* tiny insertion sort by start */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && keep[j].start < keep[j - 1].start; j--) {
+			struct rst_range t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++) {
+		unmap_gap(a, pos, keep[i].start);
+		pos = keep[i].end;
+	}
+	unmap_gap(a, pos, TASK_SIZE_MAX);
+}
+
+/* Park every vDSO part in the area first, so source and target never overlap. */
+static void move_vdso(struct restorer_args *a)
+{
+	ul park = a->park;
+	ul parked[RST_VDSO_PARTS];
+
+	for (int i = 0; i < RST_VDSO_PARTS; i++) {
+		struct rst_range *c = &a->vdso_cur[i];
+		ul len = c->end - c->start;
+
+		parked[i] = 0;
+		if (!c->start)
+			continue;
+		check(a, sys5(__NR_mremap, c->start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, park),
+		      "mremap vdso to park", c->start);
+		parked[i] = park;
+		park += len;
+	}
+	for (int i = 0; i < RST_VDSO_PARTS; i++) {
+		struct rst_range *c = &a->vdso_cur[i], *w = &a->vdso_want[i];
+		ul len = c->end - c->start;
+
+		if (!parked[i])
+			continue;
+		if (!w->start) {
+			check(a, sys2(__NR_munmap, parked[i], len), "munmap vdso", parked[i]);
+			continue;
+		}
+		check(a, sys5(__NR_mremap, parked[i], len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			      w->start),
+		      "mremap vdso", w->start);
+	}
+}
+
+static void map_vmas(struct restorer_args *a)
+{
+	struct rst_vma *v = at(a, a->vmas_off);
+
+	for (uint32_t i = 0; i < a->nr_vmas; i++, v++) {
+		ul len = v->end - v->start;
+		long prot = v->prot, flags = MAP_FIXED, ret;
+
+		if (v->kind != RST_VMA_SHARED)
+			prot |= PROT_WRITE;	/* filled below, then set right */
+		if (v->kind == RST_VMA_ANON)
+			flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+		else if (v->kind == RST_VMA_FILE_PRIVATE)
+			flags |= MAP_PRIVATE;
+		else
+			flags |= MAP_SHARED;
+		if (v->growsdown)
+			flags |= MAP_GROWSDOWN;
+		ret = sys6(__NR_mmap, v->start, len, prot, flags, v->fd, v->pgoff);
+		check(a, ret, "mmap", v->start);
+		if ((ul)ret != v->start)
+			die(a, "mmap at the right place", 0, v->start);
+	}
+}
+
+static void fill_pages(struct restorer_args *a)
+{
+	struct rst_pagemap *p = at(a, a->pagemap_off);
+
+	for (uint32_t i = 0; i < a->nr_pagemap; i++, p++) {
+		ul len = p->nr_pages * RST_PAGE, done = 0;
+
+		while (done < len) {
+			long r = sys4(__NR_pread64, a->pages_fd, p->vaddr + done, len - done,
+				      p->file_off + done);
+
+			check(a, r, "pread pages", p->vaddr + done);
+			if (r == 0)
+				die(a, "pread pages (image too short)", 0, p->vaddr + done);
+			done += r;
+		}
+	}
+}
+
+static void finish_vmas(struct restorer_args *a)
+{
+	struct rst_vma *v = at(a, a->vmas_off);
+
+	for (uint32_t i = 0; i < a->nr_vmas; i++, v++) {
+		ul len = v->end - v->start;
+
+		if (v->kind != RST_VMA_SHARED && !(v->prot & PROT_WRITE))
+			check(a, sys3(__NR_mprotect, v->start, len, v->prot), "mprotect",
+			      v->start);
+		for (int adv = 0; adv < 64; adv++)
+			if (v->madv_set & (1UL << adv))
+				check(a, sys3(__NR_madvise, v->start, len, adv), "madvise",
+				      v->start);
+		if (v->locked)
+			check(a, sys2(__NR_mlock, v->start, len), "mlock", v->start);
+	}
+}
+
+static void restore_task_state(struct restorer_args *a)
+{
+	uint8_t *info = at(a, a->shared_pending_off);
+	long pid = sys0(__NR_getpid);
+
+	/* struct prctl_mm_map: 11 addresses, auxv pointer, auxv size, exe fd */
+	struct {
+		uint64_t f[11];
+		uint64_t auxv;
+		uint32_t auxv_size, exe_fd;
+	} mm;
+
+	for (int i = 0; i < 11; i++)
+		mm.f[i] = a->mm[i];
+	mm.auxv = (uint64_t)at(a, a->auxv_off);
+	mm.auxv_size = a->auxv_size;
+	mm.exe_fd = a->exe_fd;
+	check(a, sys5(__NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &mm, sizeof(mm), 0), "PR_SET_MM_MAP",
+	      a->mm[5]);
+	for (int sig = 1; sig <= 64; sig++) {
+		struct rst_sigaction *sa = &a->sigactions[sig];
+
+		if (sa->handler == ~0UL)
+			continue;
+		check(a, sys4(__NR_rt_sigaction, sig, sa, 0, 8), "rt_sigaction", sig);
+	}
+	for (int w = 0; w < 3; w++)
+		check(a, sys3(__NR_setitimer, w, a->itimers[w], 0), "setitimer", w);
+	for (uint32_t i = 0; i < a->nr_shared_pending; i++, info += 128)
+		check(a, sys3(__NR_rt_sigqueueinfo, pid, *(int32_t *)info, info),
+		      "rt_sigqueueinfo", *(int32_t *)info);
+}
+
+static void restore_creds(struct restorer_args *a)
+{
+	struct rst_creds *c = &a->creds;
+	struct {
+		uint32_t version;
+		int pid;
+	} hdr = { 0x20080522, 0 };
+	struct {
+		uint32_t eff, prm, inh;
+	} data[2], full[2];
+
+	for (uint32_t cap = 0; cap <= c->last_cap; cap++)
+		if (!(c->cap_bnd & (1UL << cap)))
+			check(a, sys2(__NR_prctl, PR_CAPBSET_DROP, cap), "PR_CAPBSET_DROP", cap);
+	check(a, sys2(__NR_setgroups, c->nr_groups, c->groups), "setgroups", c->nr_groups);
+	check(a, sys3(__NR_setresgid, c->gid, c->egid, c->sgid), "setresgid", c->gid);
+	sys1(__NR_setfsgid, c->fsgid);
+	/* keep the capabilities across the uid change; set them right after */
+	check(a, sys2(__NR_prctl, PR_SET_SECUREBITS, SECBIT_KEEP_CAPS), "PR_SET_SECUREBITS", 0);
+	check(a, sys3(__NR_setresuid, c->uid, c->euid, c->suid), "setresuid", c->uid);
+	sys1(__NR_setfsuid, c->fsuid);
+	/* effective = permitted again, so that the securebits can be set */
+	check(a, sys2(0x7d /* capget */, &hdr, full), "capget", 0);
+	full[0].eff = full[0].prm;
+	full[1].eff = full[1].prm;
+	check(a, sys2(__NR_capset, &hdr, full), "capset", 0);
+	check(a, sys2(__NR_prctl, PR_SET_SECUREBITS, c->secbits), "PR_SET_SECUREBITS", c->secbits);
+	data[0].eff = c->cap_eff;
+	data[1].eff = c->cap_eff >> 32;
+	data[0].prm = c->cap_prm;
+	data[1].prm = c->cap_prm >> 32;
+	data[0].inh = c->cap_inh;
+	data[1].inh = c->cap_inh >> 32;
+	check(a, sys2(__NR_capset, &hdr, data), "capset", 1);
+	for (uint32_t cap = 0; cap <= c->last_cap; cap++)
+		if (c->cap_amb & (1UL << cap))
+			check(a, sys3(__NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap),
+			      "PR_CAP_AMBIENT_RAISE", cap);
+	if (c->no_new_privs)
+		check(a, sys2(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1), "PR_SET_NO_NEW_PRIVS", 0);
+}
+
+__attribute__((noreturn)) static void sigreturn(uint64_t frame)
+{
+	__asm__ volatile("mov %0, %%rsp\n"
+			 "mov $15, %%eax\n"
+			 "syscall\n"
+			 "ud2\n" ::"r"(frame + 8)
+			 : "memory");
+	__builtin_unreachable();
+}
+
+__attribute__((noreturn)) static void thread_main(struct restorer_args *a, struct rst_thread *t,
+						 int leader)
+{
+	uint8_t *info = at(a, t->pending_off);
+	long pid = sys0(__NR_getpid);
+	char byte = 0;
+
+	check(a, sys2(__NR_arch_prctl, ARCH_SET_FS, t->fs_base), "ARCH_SET_FS", t->fs_base);
+	check(a, sys2(__NR_arch_prctl, ARCH_SET_GS, t->gs_base), "ARCH_SET_GS", t->gs_base);
+	sys1(__NR_set_tid_address, t->clear_tid_addr);
+	check(a, sys2(__NR_set_robust_list, t->robust_list, t->robust_len), "set_robust_list",
+	      t->robust_list);
+	if (t->has_rseq)
+		check(a, sys4(__NR_rseq, t->rseq_addr, t->rseq_len, 0, t->rseq_sig), "rseq",
+		      t->rseq_addr);
+	if (t->affinity_len)
+		check(a, sys3(__NR_sched_setaffinity, 0, t->affinity_len, t->affinity),
+		      "sched_setaffinity", t->tid);
+	for (uint32_t i = 0; i < t->nr_pending; i++, info += 128)
+		check(a, sys4(__NR_rt_tgsigqueueinfo, pid, t->tid, *(int32_t *)info, info),
+		      "rt_tgsigqueueinfo", t->tid);
+	restore_creds(a);
+	if (leader) {
+		check(a, sys2(__NR_prctl, PR_SET_PDEATHSIG, a->pdeathsig), "PR_SET_PDEATHSIG", 0);
+		check(a, sys2(__NR_prctl, PR_SET_DUMPABLE, a->dumpable), "PR_SET_DUMPABLE", 0);
+	}
+	/* barrier: tell criu we are ready, wait until it closes the go pipe */
+	check(a, sys3(__NR_write, a->ready_fd, &byte, 1), "write ready", t->tid);
+	while (sys3(__NR_read, a->go_fd, &byte, 1) != 0)
+		;
+	sigreturn(t->frame);
+}
+
+static void thread_start(struct restorer_args *a, struct rst_thread *t);
+
+__attribute__((noreturn, used)) static void thread_entry(struct restorer_args *a,
+							 struct rst_thread *t)
+{
+	thread_main(a, t, 0);
+}
+
+/* clone3 with the child starting on its own stack in thread_entry(a, t). */
+static void thread_start(struct restorer_args *a, struct rst_thread *t)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size, cgroup;
+	} ca = { 0 };
+	int64_t tid = t->tid;
+	long ret;
+
+	ca.flags = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
+	ca.stack = t->stack_top - RST_THREAD_STACK;
+	ca.stack_size = RST_THREAD_STACK;
+	ca.set_tid = (uint64_t)&tid;
+	ca.set_tid_size = 1;
+	{
+		register long r12 __asm__("r12") = (long)a;
+		register long r13 __asm__("r13") = (long)t;
+
+		__asm__ volatile("syscall\n"
+				 "test %%rax, %%rax\n"
+				 "jnz 1f\n"
+				 "mov %%r12, %%rdi\n"
+				 "mov %%r13, %%rsi\n"
+				 "call thread_entry\n"
+				 "ud2\n"
+				 "1:\n"
+				 : "=a"(ret)
+				 : "a"(__NR_clone3), "D"(&ca), "S"(sizeof(ca)), "r"(r12), "r"(r13)
+				 : "rcx", "r11", "memory");
+	}
+	check(a, ret, "clone3 thread", t->tid);
+}
+
+__attribute__((section(".head.text"), used, noreturn)) void blob_entry(struct restorer_args *a)
+{
+	struct rst_thread *threads = at(a, a->threads_off);
+
+	unmap_leftovers(a);
+	move_vdso(a);
+	map_vmas(a);
+	if (a->pages_fd >= 0)
+		fill_pages(a);
+	finish_vmas(a);
+	restore_task_state(a);
+	for (uint32_t i = 0; i < a->nr_close_fds; i++)
+		sys1(__NR_close, a->close_fds[i]);
+	for (uint32_t i = 1; i < a->nr_threads; i++)
+		thread_start(a, &threads[i]);
+	thread_main(a, &threads[0], 1);
 }

@@ -56,6 +56,12 @@ int log_get_fd(void)
 	return log_fd;
 }
 
+int log_adopt_fd(int fd)
+{
+	log_fd = fd;
+	return 0;
+}
+
 void log_close(void)
 {
 	if (log_fd != STDERR_FILENO)

@@ -21,6 +21,8 @@ int log_get_level(void);
 /* Send the log to @path (NULL: stderr). Returns 0 or -1 with an error on stderr. */
 int log_open(const char *path);
 int log_get_fd(void);
+/* Log to @fd from now on (after criu moved its log fd out of the way). */
+int log_adopt_fd(int fd);
 void log_close(void);
 /* The first error message logged, for one-line summaries on stderr. */
 const char *log_first_error(void);

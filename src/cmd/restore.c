@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cmd/cmds.h"
+#include "engine/restore.h"
+#include "images/image.h"
+#include "util/log.h"
+#include "util/options.h"
+
+int cmd_restore(void)
+{
+	int ret;
+
+	if (img_dir_open(opts.images_dir, false))
+		return 1;
+	ret = restore_tree();
+	img_dir_close();
+	if (ret < 0) {
+		pr_err("Restore failed\n");
+		return 1;
+	}
+	return ret;
+}

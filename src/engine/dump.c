@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The dump pipeline: freeze, collect, write, give back. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "engine/core.h"
+#include "engine/dump.h"
+#include "engine/files.h"
+#include "engine/mem.h"
+#include "engine/pstree.h"
+#include "images/image.h"
+#include "inventory.pb-c.h"
+#include "pstree.pb-c.h"
+#include "util/fault.h"
+#include "util/log.h"
+#include "util/options.h"
+#include "util/sys.h"
+
+/* Give tasks that share a kernel object (fd table, fs, mm) the same id. */
+static void assign_shared_ids(struct pstree *tree)
+{
+	static const struct {
+		int kcmp_type;
+		size_t off;
+	} kinds[] = {
+		{ KCMP_FILES, offsetof(struct task, files_id) },
+		{ KCMP_FS, offsetof(struct task, fs_id) },
+		{ KCMP_VM, offsetof(struct task, mm_id) },
+	};
+	unsigned next[3] = { 1, 1, 1 };
+
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (t->kind == TASK_ZOMBIE)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			unsigned *id = (unsigned *)((char *)t + kinds[k].off);
+
+			*id = 0;
+			for (int j = 0; j < i && !*id; j++) {
+				struct task *o = tree->tasks[j];
+
+				if (o->kind != TASK_ZOMBIE &&
+				    sys_kcmp(o->pid, t->pid, kinds[k].kcmp_type, 0, 0) == 0)
+					*id = *(unsigned *)((char *)o + kinds[k].off);
+			}
+			if (!*id)
+				*id = next[k]++;
+		}
+	}
+}
+
+static int check_tree_shape(struct pstree *tree)
+{
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (t->kind == TASK_ZOMBIE)
+			continue;
+		for (int j = 0; j < i; j++)
+			if (tree->tasks[j]->kind != TASK_ZOMBIE &&
+			    tree->tasks[j]->mm_id == t->mm_id) {
+				pr_err("unsupported: pid %d shares its memory with pid %d (CLONE_VM)\n",
+				       t->pid, tree->tasks[j]->pid);
+				return -1;
+			}
+	}
+	if (opts.shell_job)
+		return 0;
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (!pstree_find(tree, t->sid)) {
+			pr_err("The session leader %d of pid %d is outside the tree (use --shell-job)\n",
+			       t->sid, t->pid);
+			return -1;
+		}
+		if (t == tree->root && !pstree_find(tree, t->pgid)) {
+			pr_err("The group leader %d of pid %d is outside the tree (use --shell-job)\n",
+			       t->pgid, t->pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int dump_one_task(struct task *t)
+{
+	struct infect_ctx ctx;
+	long brk;
+	int ret;
+
+	if (t->kind == TASK_ZOMBIE)
+		return 0;
+	if (infect_start(&ctx, t->pid, t->pid, 4096))
+		return -1;
+	ret = dump_task_core(t, &ctx);
+	if (!ret && infect_syscall(&ctx, SYS_brk, &brk, 0, 0, 0, 0, 0, 0))
+		ret = -1;
+	if (infect_stop(&ctx))
+		ret = -1;
+	if (ret)
+		return -1;
+	if (dump_task_mm(t, brk) || dump_task_files(t) || dump_task_fs(t))
+		return -1;
+	return 0;
+}
+
+static int write_pstree(struct pstree *tree)
+{
+	struct cr_img *img = img_open(IMG_PSTREE, O_WRONLY, 0);
+	int ret = 0;
+
+	if (!img)
+		return -1;
+	for (int i = 0; i < tree->nr_tasks && !ret; i++) {
+		struct task *t = tree->tasks[i];
+		PstreeEntry pe = PSTREE_ENTRY__INIT;
+		uint32_t tids[t->nr_threads];
+
+		pe.pid = t->pid;
+		pe.ppid = t->parent ? t->parent->pid : 0;
+		pe.pgid = t->pgid;
+		pe.sid = t->sid;
+		for (int k = 0; k < t->nr_threads; k++)
+			tids[k] = t->threads[k].tid;
+		pe.n_threads = t->nr_threads;
+		pe.threads = tids;
+		pe.state = t->kind == TASK_ZOMBIE ? TASK_STATE__ZOMBIE :
+			   t->kind == TASK_STOPPED ? TASK_STATE__STOPPED : TASK_STATE__ALIVE;
+		if (t->kind == TASK_ZOMBIE) {
+			pe.has_exit_code = true;
+			pe.exit_code = t->exit_code;
+		}
+		ret = img_write(img, &pe.base);
+	}
+	if (img_close(img))
+		ret = -1;
+	return ret;
+}
+
+static int write_inventory(struct pstree *tree)
+{
+	InventoryEntry ie = INVENTORY_ENTRY__INIT;
+	struct timeval tv;
+	struct utsname u;
+
+	if (fault_hit(FAULT_DUMP_BEFORE_INVENTORY)) {
+		pr_err("Can't write the inventory (injected fault)\n");
+		return -1;
+	}
+	gettimeofday(&tv, NULL);
+	uname(&u);
+	ie.img_version = IMG_VERSION;
+	ie.root_pid = tree->root->pid;
+	ie.kind = opts.check_only ? DUMP_KIND__CHECK_ONLY : DUMP_KIND__FULL;
+	ie.criu_version = CRIU_VERSION;
+	ie.has_dump_time_us = ie.has_shell_job = ie.has_ntasks = true;
+	ie.dump_time_us = tv.tv_sec * 1000000ULL + tv.tv_usec;
+	ie.shell_job = opts.shell_job;
+	ie.ntasks = tree->nr_tasks;
+	ie.kernel = u.release;
+	return img_write_single(IMG_INVENTORY, 0, &ie.base);
+}
+
+static enum final_state final_state(void)
+{
+	if (opts.leave_running)
+		return FINAL_RUNNING;
+	if (opts.leave_stopped)
+		return FINAL_STOPPED;
+	return FINAL_KILLED;
+}
+
+static int dump_all(struct pstree *tree)
+{
+	if (fault_hit(FAULT_DUMP_SEIZE)) {
+		pr_err("Can't collect the tree (injected fault)\n");
+		return -1;
+	}
+	assign_shared_ids(tree);
+	if (check_tree_shape(tree))
+		return -1;
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (dump_one_task(tree->tasks[i])) {
+			pr_err("Dumping pid %d failed\n", tree->tasks[i]->pid);
+			return -1;
+		}
+	if (write_pstree(tree) || dump_files_finish())
+		return -1;
+	return write_inventory(tree);
+}
+
+int dump_tree(pid_t pid)
+{
+	struct pstree tree;
+	int ret;
+
+	/* a stale inventory would make a failed dump look complete */
+	if (unlinkat(img_dir_fd(), "inventory.img", 0) && errno != ENOENT) {
+		pr_perror("Can't remove the old inventory.img");
+		return -1;
+	}
+	if (pstree_freeze(pid, &tree))
+		return -1;
+	ret = dump_all(&tree);
+	dump_files_finish();
+	dump_files_reset();
+	dump_mm_reset();
+	if (ret) {
+		pr_err("Dump of tree %d failed; giving the tree back running\n", pid);
+		unlinkat(img_dir_fd(), "inventory.img", 0);
+		pstree_unfreeze(&tree, FINAL_RUNNING);
+	} else {
+		ret = pstree_unfreeze(&tree, final_state());
+		if (!ret)
+			pr_info("Dumped %d tasks of tree %d\n", tree.nr_tasks, pid);
+	}
+	pstree_free(&tree);
+	return ret;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CR_ENGINE_FILES_H
+#define CR_ENGINE_FILES_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "engine/pstree.h"
+
+/* What the dump knows of one descriptor before a kind claims it. */
+struct fd_parms {
+	pid_t pid;
+	int fd;
+	int lfd;		/* our own copy of the description (pidfd_getfd) */
+	struct stat st;
+	char link[PATH_MAX];	/* readlink of /proc/PID/fd/N */
+	uint32_t flags;		/* file status flags from fdinfo, without O_CLOEXEC */
+	uint64_t pos;
+	char *fdinfo;		/* whole fdinfo text, for kind-specific fields */
+};
+
+/*
+ * One kind of file description: its dump half and its restore half. Kinds
+ * are listed in res/table.c; the engine only sees this interface.
+ */
+struct fd_kind {
+	const char *name;
+	int type;		/* FdType value written to fdinfo images */
+	/* dump: does this kind own the descriptor? */
+	bool (*match)(const struct fd_parms *p);
+	/* dump: write the description (called once per description) as @id */
+	int (*dump)(const struct fd_parms *p, uint32_t id);
+	/* dump: close this kind's images at the end of a dump */
+	int (*dump_finish)(void);
+	/* restore: read this kind's images (called once, before any open) */
+	int (*collect)(void);
+	/* restore: open description @id in criu; returns the fd or -1 */
+	int (*open)(uint32_t id);
+	/* restore: after every description is open (fill pipes, close spares) */
+	int (*post_open)(void);
+	/* both: forget everything collected */
+	void (*reset)(void);
+};
+
+extern const struct fd_kind *const fd_kinds[];
+extern const int nr_fd_kinds;
+
+/* Dump the descriptor table of @t into fdinfo-<files_id>.img (once per table). */
+int dump_task_files(struct task *t);
+/* Dump cwd and root into fs-<fs_id>.img. */
+int dump_task_fs(struct task *t);
+/* Close every kind's images; returns -1 if any write failed. */
+int dump_files_finish(void);
+void dump_files_reset(void);
+
+/*
+ * Restore: open every description named by any task's fdinfo image once, in
+ * criu, above @min_fd. Each task then picks its own with restore_install_fds.
+ */
+int restore_open_files(struct pstree *tree, int min_fd);
+/* In the task: dup2 its descriptors into place, close everything else but
+ * @keep (sorted list of criu's service fds). */
+int restore_install_fds(struct task *t, const int *keep, int nr_keep);
+/* Highest fd number used by any task in the images. */
+int restore_max_fd(struct pstree *tree);
+int restore_task_fs(struct task *t);
+void restore_files_reset(void);
+
+#endif

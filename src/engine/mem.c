@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Address space: which mappings exist and which pages hold data. Pages are
+ * found with PAGEMAP_SCAN and streamed through a fixed buffer. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "engine/mem.h"
+#include "engine/pagemap-scan.h"
+#include "engine/vma.h"
+#include "images/image.h"
+#include "infect/ptrace.h"
+#include "mm.pb-c.h"
+#include "pagemap.pb-c.h"
+#include "util/fault.h"
+#include "util/log.h"
+#include "util/proc.h"
+
+#define COPY_BUF (4UL << 20)
+#define SCAN_VEC 512
+
+/* Shared anonymous objects already written in this dump (by inode). */
+static uint64_t *shmem_done;
+static int nr_shmem_done;
+
+void dump_mm_reset(void)
+{
+	free(shmem_done);
+	shmem_done = NULL;
+	nr_shmem_done = 0;
+}
+
+struct page_writer {
+	pid_t pid;
+	int mem_fd;		/* /proc/PID/mem or a shmem file */
+	int pages_fd;
+	struct cr_img *pagemap;
+	uint8_t *buf;
+	uint64_t written;	/* bytes in pages file */
+};
+
+static int emit_run(struct page_writer *w, uint64_t vaddr, const uint8_t *data, size_t npages)
+{
+	PagemapEntry pe = PAGEMAP_ENTRY__INIT;
+	size_t len = npages * PAGE_SIZE, done = 0;
+
+	pe.vaddr = vaddr;
+	pe.nr_pages = npages;
+	pe.has_file_off = true;
+	pe.file_off = w->written;
+	while (done < len) {
+		ssize_t r = write(w->pages_fd, data + done, len - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			pr_perror("Can't write pages of %d", w->pid);
+			return -1;
+		}
+		done += r;
+	}
+	w->written += len;
+	return img_write(w->pagemap, &pe.base);
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+	const uint64_t *q = (const uint64_t *)p;
+
+	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+		if (q[i])
+			return false;
+	return true;
+}
+
+/* Copy [start, end) through the buffer, leaving out pages that are all zero. */
+static int copy_range(struct page_writer *w, uint64_t start, uint64_t end, uint64_t src_off)
+{
+	while (start < end) {
+		size_t len = end - start > COPY_BUF ? COPY_BUF : end - start;
+		size_t npages = len / PAGE_SIZE, run = 0;
+		ssize_t r = pread(w->mem_fd, w->buf, len, src_off);
+
+		if (r != (ssize_t)len) {
+			pr_perror("Can't read memory 0x%lx-0x%lx of %d", (unsigned long)start,
+				  (unsigned long)(start + len), w->pid);
+			return -1;
+		}
+		for (size_t i = 0; i <= npages; i++) {
+			if (i < npages && !page_is_zero(w->buf + i * PAGE_SIZE)) {
+				run++;
+				continue;
+			}
+			if (run && emit_run(w, start + (i - run) * PAGE_SIZE,
+					    w->buf + (i - run) * PAGE_SIZE, run))
+				return -1;
+			run = 0;
+		}
+		start += len;
+		src_off += len;
+	}
+	return 0;
+}
+
+/* Pages that hold data of a private mapping: present or swapped, not the
+ * shared zero page, and for file mappings only the copied-on-write ones. */
+static int dump_private_pages(struct page_writer *w, int pagemap_fd, const VmaEntry *v)
+{
+	struct pm_page_region regions[SCAN_VEC];
+	struct pm_scan_arg arg = { 0 };
+	uint64_t pos = v->start;
+
+	arg.size = sizeof(arg);
+	arg.category_inverted = PM_PAGE_IS_PFNZERO;
+	arg.category_mask = PM_PAGE_IS_PFNZERO;
+	if (v->status & VMA_FILE_PRIVATE) {
+		arg.category_inverted |= PM_PAGE_IS_FILE;
+		arg.category_mask |= PM_PAGE_IS_FILE;
+	}
+	arg.category_anyof_mask = PM_PAGE_IS_PRESENT | PM_PAGE_IS_SWAPPED;
+	arg.return_mask = PM_PAGE_IS_PRESENT | PM_PAGE_IS_SWAPPED;
+	arg.vec = (uint64_t)regions;
+	arg.vec_len = SCAN_VEC;
+	while (pos < v->end) {
+		long n;
+
+		arg.start = pos;
+		arg.end = v->end;
+		n = ioctl(pagemap_fd, PM_PAGEMAP_SCAN, &arg);
+		if (n < 0) {
+			pr_perror("PAGEMAP_SCAN failed on 0x%lx-0x%lx of %d", (unsigned long)pos,
+				  (unsigned long)v->end, w->pid);
+			return -1;
+		}
+		for (long i = 0; i < n; i++)
+			if (copy_range(w, regions[i].start, regions[i].end, regions[i].start))
+				return -1;
+		pos = arg.walk_end;
+		if (!n && pos <= arg.start)
+			break;
+	}
+	return 0;
+}
+
+static int vma_special(const struct proc_vma *pv, VmaEntry *v)
+{
+	static const struct {
+		const char *name;
+		uint32_t status;
+	} specials[] = {
+		{ "[vdso]", VMA_VDSO }, { "[vvar]", VMA_VVAR },
+		{ "[vvar_vclock]", VMA_VVAR_VCLOCK }, { "[heap]", VMA_HEAP | VMA_ANON_PRIVATE },
+		{ "[stack]", VMA_STACK | VMA_ANON_PRIVATE },
+	};
+
+	for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
+		if (!strcmp(pv->path, specials[i].name)) {
+			v->status = specials[i].status;
+			return 1;
+		}
+	return 0;
+}
+
+static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
+{
+	char link[128], path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/map_files/%lx-%lx", pid, (unsigned long)pv->start,
+		 (unsigned long)pv->end);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0 || stat(link, &st)) {
+		pr_perror("Can't resolve mapping %s", link);
+		return -1;
+	}
+	path[n] = 0;
+	if (st.st_nlink == 0 || strstr(path, " (deleted)")) {
+		if (pv->shared && !strncmp(pv->path, "/dev/zero", 9)) {
+			v->status = VMA_ANON_SHARED;
+			v->has_shmid = true;
+			v->shmid = st.st_ino;
+			v->has_file_size = true;
+			v->file_size = st.st_size;
+			return 0;
+		}
+		pr_err("unsupported: mapping of deleted file %s at 0x%lx in pid %d\n", path,
+		       (unsigned long)pv->start, pid);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		pr_err("unsupported: mapping of %s (mode 0%o) at 0x%lx in pid %d\n", path,
+		       st.st_mode, (unsigned long)pv->start, pid);
+		return -1;
+	}
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		pr_err("unsupported: device mapping %s at 0x%lx in pid %d\n", path,
+		       (unsigned long)pv->start, pid);
+		return -1;
+	}
+	v->status = pv->shared ? VMA_FILE_SHARED : VMA_FILE_PRIVATE;
+	v->path = strdup(path);
+	v->has_file_size = v->has_file_mtime_ns = v->has_file_ino = v->has_file_dev = true;
+	v->file_size = st.st_size;
+	v->file_mtime_ns = st.st_mtim.tv_sec * 1000000000ULL + st.st_mtim.tv_nsec;
+	v->file_ino = st.st_ino;
+	v->file_dev = st.st_dev;
+	return v->path ? 0 : -1;
+}
+
+static int classify_vma(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
+{
+	v->start = pv->start;
+	v->end = pv->end;
+	v->pgoff = pv->pgoff;
+	v->prot = pv->prot;
+	v->has_madv = true;
+	v->madv = pv->vm_flags;
+	if (!vma_special(pv, v)) {
+		if (pv->vm_flags & (VMF_IO | VMF_PF)) {
+			pr_err("unsupported: I/O mapping 0x%lx-0x%lx %s of pid %d\n",
+			       (unsigned long)pv->start, (unsigned long)pv->end, pv->path, pid);
+			return -1;
+		}
+		if (pv->ino || (pv->path[0] == '/'))
+			return map_file_path(pid, pv, v);
+		if (pv->path[0] == '[' && strncmp(pv->path, "[anon:", 6)) {
+			pr_err("unsupported: special mapping %s at 0x%lx in pid %d\n", pv->path,
+			       (unsigned long)pv->start, pid);
+			return -1;
+		}
+		if (pv->shared) {
+			pr_err("unsupported: shared mapping 0x%lx without a file in pid %d\n",
+			       (unsigned long)pv->start, pid);
+			return -1;
+		}
+		v->status = VMA_ANON_PRIVATE;
+	}
+	if (pv->vm_flags & VMF_GD)
+		v->status |= VMA_GROWSDOWN;
+	return 0;
+}
+
+static bool shmem_seen(uint64_t ino)
+{
+	for (int i = 0; i < nr_shmem_done; i++)
+		if (shmem_done[i] == ino)
+			return true;
+	return false;
+}
+
+/* Shared anonymous memory: written once per object, from its shmem file,
+ * data ranges found with SEEK_DATA so holes cost nothing. */
+static int dump_shmem(pid_t pid, const VmaEntry *v, uint8_t *buf)
+{
+	struct page_writer w = { .pid = pid, .buf = buf };
+	char link[128], name[64];
+	uint64_t *nd;
+	off_t pos = 0;
+	int ret = -1;
+
+	if (shmem_seen(v->shmid))
+		return 0;
+	snprintf(link, sizeof(link), "/proc/%d/map_files/%lx-%lx", pid, (unsigned long)v->start,
+		 (unsigned long)v->end);
+	w.mem_fd = open(link, O_RDONLY | O_CLOEXEC);
+	if (w.mem_fd < 0) {
+		pr_perror("Can't open shared memory %s", link);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "pages-shmem-%lu.img", (unsigned long)v->shmid);
+	w.pages_fd = img_raw_open(name, O_WRONLY);
+	w.pagemap = img_open(IMG_SHMEM_PAGEMAP, O_WRONLY, (int)v->shmid);
+	if (w.pages_fd < 0 || !w.pagemap)
+		goto out;
+	{
+		PagemapHead head = PAGEMAP_HEAD__INIT;
+
+		head.pages_id = (uint32_t)v->shmid;
+		if (img_write(w.pagemap, &head.base))
+			goto out;
+	}
+	for (;;) {
+		off_t data = lseek(w.mem_fd, pos, SEEK_DATA), hole;
+
+		if (data < 0 && errno == ENXIO)
+			break;
+		if (data < 0)
+			goto out;
+		hole = lseek(w.mem_fd, data, SEEK_HOLE);
+		if (hole < 0)
+			goto out;
+		if (hole > (off_t)v->file_size)
+			hole = v->file_size;
+		if (data >= hole)
+			break;
+		if (copy_range(&w, data, hole, data))
+			goto out;
+		pos = hole;
+	}
+	nd = realloc(shmem_done, (nr_shmem_done + 1) * sizeof(*nd));
+	if (!nd)
+		goto out;
+	shmem_done = nd;
+	shmem_done[nr_shmem_done++] = v->shmid;
+	ret = 0;
+out:
+	if (ret)
+		pr_err("Can't dump shared memory 0x%lx of pid %d\n", (unsigned long)v->start, pid);
+	close(w.mem_fd);
+	if (w.pages_fd >= 0)
+		close(w.pages_fd);
+	if (img_close(w.pagemap))
+		ret = -1;
+	return ret;
+}
+
+static int dump_pages(pid_t pid, MmEntry *mm)
+{
+	struct page_writer w = { .pid = pid, .mem_fd = -1, .pages_fd = -1 };
+	PagemapHead head = PAGEMAP_HEAD__INIT;
+	char name[64];
+	int pagemap_fd = -1, ret = -1;
+
+	if (fault_hit(FAULT_DUMP_PAGES)) {
+		pr_err("Can't copy pages of %d (injected fault)\n", pid);
+		return -1;
+	}
+	w.buf = mmap(NULL, COPY_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w.buf == MAP_FAILED) {
+		pr_perror("Can't allocate the page copy buffer");
+		return -1;
+	}
+	snprintf(name, sizeof(name), "/proc/%d/mem", pid);
+	w.mem_fd = open(name, O_RDONLY | O_CLOEXEC);
+	snprintf(name, sizeof(name), "/proc/%d/pagemap", pid);
+	pagemap_fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (w.mem_fd < 0 || pagemap_fd < 0) {
+		pr_perror("Can't open memory files of %d", pid);
+		goto out;
+	}
+	snprintf(name, sizeof(name), "pages-%d.img", pid);
+	w.pages_fd = img_raw_open(name, O_WRONLY);
+	w.pagemap = img_open(IMG_PAGEMAP, O_WRONLY, pid);
+	if (w.pages_fd < 0 || !w.pagemap)
+		goto out;
+	head.pages_id = pid;
+	if (img_write(w.pagemap, &head.base))
+		goto out;
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		VmaEntry *v = mm->vmas[i];
+
+		if (v->status & VMA_ANON_SHARED) {
+			if (dump_shmem(pid, v, w.buf))
+				goto out;
+			continue;
+		}
+		if (!(v->status & (VMA_ANON_PRIVATE | VMA_FILE_PRIVATE)))
+			continue;
+		if (dump_private_pages(&w, pagemap_fd, v))
+			goto out;
+	}
+	ret = 0;
+out:
+	munmap(w.buf, COPY_BUF);
+	if (w.mem_fd >= 0)
+		close(w.mem_fd);
+	if (pagemap_fd >= 0)
+		close(pagemap_fd);
+	if (w.pages_fd >= 0)
+		close(w.pages_fd);
+	if (img_close(w.pagemap))
+		ret = -1;
+	return ret;
+}
+
+static int dump_mm_fields(pid_t pid, uint64_t brk, MmEntry *mm)
+{
+	struct proc_stat st;
+	char path[PATH_MAX], link[64];
+	size_t len;
+	char *auxv;
+	ssize_t n;
+
+	if (proc_parse_stat(pid, 0, &st))
+		return -1;
+	mm->start_code = st.start_code;
+	mm->end_code = st.end_code;
+	mm->start_data = st.start_data;
+	mm->end_data = st.end_data;
+	mm->start_stack = st.start_stack;
+	mm->start_brk = st.start_brk;
+	mm->arg_start = st.arg_start;
+	mm->arg_end = st.arg_end;
+	mm->env_start = st.env_start;
+	mm->env_end = st.env_end;
+	mm->brk = brk;
+	snprintf(link, sizeof(link), "/proc/%d/auxv", pid);
+	auxv = read_whole_file(link, &len);
+	if (!auxv) {
+		pr_perror("Can't read %s", link);
+		return -1;
+	}
+	mm->n_auxv = len / sizeof(uint64_t);
+	mm->auxv = (uint64_t *)auxv;
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0) {
+		pr_perror("Can't read %s", link);
+		return -1;
+	}
+	path[n] = 0;
+	mm->exe_path = strdup(path);
+	return mm->exe_path ? 0 : -1;
+}
+
+static void free_mm(MmEntry *mm)
+{
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		free(mm->vmas[i]->path);
+		free(mm->vmas[i]);
+	}
+	free(mm->vmas);
+	free(mm->auxv);
+	free(mm->exe_path);
+}
+
+static int collect_vmas(pid_t pid, MmEntry *mm)
+{
+	struct proc_vma *pvs;
+	int nr;
+
+	pvs = proc_parse_smaps(pid, &nr);
+	if (!pvs)
+		return -1;
+	mm->vmas = calloc(nr + 1, sizeof(*mm->vmas));
+	if (!mm->vmas)
+		goto err;
+	for (int i = 0; i < nr; i++) {
+		VmaEntry *v;
+
+		if (!strcmp(pvs[i].path, "[vsyscall]"))
+			continue;	/* the kernel provides it at a fixed place */
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			goto err;
+		vma_entry__init(v);
+		mm->vmas[mm->n_vmas++] = v;
+		if (classify_vma(pid, &pvs[i], v))
+			goto err;
+	}
+	free(pvs);
+	return 0;
+err:
+	free(pvs);
+	return -1;
+}
+
+int dump_task_mm(struct task *t, uint64_t brk)
+{
+	MmEntry mm = MM_ENTRY__INIT;
+	int ret = -1;
+
+	if (fault_hit(FAULT_DUMP_MM)) {
+		pr_err("Can't collect mappings of %d (injected fault)\n", t->pid);
+		return -1;
+	}
+	/* runs after the scratch page is gone: smaps shows the task as it was */
+	if (dump_mm_fields(t->pid, brk, &mm) || collect_vmas(t->pid, &mm))
+		goto out;
+	if (img_write_single(IMG_MM, t->pid, &mm.base))
+		goto out;
+	ret = dump_pages(t->pid, &mm);
+out:
+	free_mm(&mm);
+	return ret;
+}

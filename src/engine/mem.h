@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CR_ENGINE_MEM_H
+#define CR_ENGINE_MEM_H
+
+#include "engine/pstree.h"
+#include <stdint.h>
+
+/* Write mm-PID.img, pagemap-PID.img and pages-PID.img (and shared memory once). */
+int dump_task_mm(struct task *t, uint64_t brk);
+/* Forget which shared memory objects were already written (one dump = one set). */
+void dump_mm_reset(void);
+
+#endif

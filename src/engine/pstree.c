@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Collecting and freezing the process tree, and giving it back. */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/pstree.h"
+#include "infect/ptrace.h"
+#include "util/log.h"
+#include "util/options.h"
+#include "util/proc.h"
+
+struct task *pstree_find(const struct pstree *tree, pid_t pid)
+{
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->pid == pid)
+			return tree->tasks[i];
+	return NULL;
+}
+
+static int grow(void **arr, int n, size_t elem)
+{
+	void *na;
+
+	if (n & (n - 1) && n)
+		return 0;	/* capacity is the next power of two */
+	na = realloc(*arr, (n ? n * 2 : 1) * elem);
+	if (!na) {
+		pr_err("Out of memory growing the process tree\n");
+		return -1;
+	}
+	*arr = na;
+	return 0;
+}
+
+struct task *pstree_add(struct pstree *tree, struct task *parent, pid_t pid)
+{
+	struct task *t = calloc(1, sizeof(*t));
+
+	if (!t || grow((void **)&tree->tasks, tree->nr_tasks, sizeof(t))) {
+		free(t);
+		return NULL;
+	}
+	if (parent) {
+		if (grow((void **)&parent->kids, parent->nr_kids, sizeof(t))) {
+			free(t);
+			return NULL;
+		}
+		parent->kids[parent->nr_kids++] = t;
+		t->ppid = parent->pid;
+	}
+	t->pid = pid;
+	t->parent = parent;
+	t->index = tree->nr_tasks;
+	tree->tasks[tree->nr_tasks++] = t;
+	return t;
+}
+
+static bool has_thread(const struct task *t, pid_t tid)
+{
+	for (int i = 0; i < t->nr_threads; i++)
+		if (t->threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* Seize threads until a pass finds no new one. */
+static int seize_threads(struct task *t)
+{
+	for (;;) {
+		pid_t *tids;
+		int nr, fresh = 0;
+
+		if (proc_list_threads(t->pid, &tids, &nr))
+			return -1;
+		for (int i = 0; i < nr; i++) {
+			int st;
+
+			if (has_thread(t, tids[i]))
+				continue;
+			st = ptrace_seize_stop(tids[i]);
+			if (st < 0 && errno == ESRCH && tids[i] != t->pid)
+				continue;	/* exited meanwhile */
+			if (st < 0) {
+				free(tids);
+				return -1;
+			}
+			if (grow((void **)&t->threads, t->nr_threads, sizeof(*t->threads))) {
+				ptrace_detach(tids[i], 0);
+				free(tids);
+				return -1;
+			}
+			t->threads[t->nr_threads].tid = tids[i];
+			t->threads[t->nr_threads].seized = true;
+			t->nr_threads++;
+			if (st == SEIZED_STOPPED && tids[i] == t->pid)
+				t->kind = TASK_STOPPED;
+			fresh++;
+		}
+		free(tids);
+		if (!fresh)
+			return 0;
+	}
+}
+
+static int read_ids(struct task *t)
+{
+	struct proc_stat st;
+
+	if (proc_parse_stat(t->pid, 0, &st))
+		return -1;
+	t->pgid = st.pgid;
+	t->sid = st.sid;
+	if (!t->parent)
+		t->ppid = st.ppid;
+	if (st.state == 'Z') {
+		t->kind = TASK_ZOMBIE;
+		t->exit_code = st.exit_code;
+	}
+	return 0;
+}
+
+static int freeze_task(struct task *t)
+{
+	if (read_ids(t))
+		return -1;
+	if (t->kind == TASK_ZOMBIE) {
+		/* a zombie has no threads to seize, only an exit status */
+		if (grow((void **)&t->threads, 0, sizeof(*t->threads)))
+			return -1;
+		t->threads[0].tid = t->pid;
+		t->nr_threads = 1;
+		return 0;
+	}
+	t->kind = TASK_ALIVE;
+	if (seize_threads(t))
+		return -1;
+	/* the task may have died and become a zombie between stat and seize */
+	return 0;
+}
+
+static int collect_children(struct pstree *tree, struct task *t)
+{
+	if (t->kind == TASK_ZOMBIE)
+		return 0;
+	for (int i = 0; i < t->nr_threads; i++) {
+		pid_t *kids;
+		int nr;
+
+		if (proc_list_children(t->pid, t->threads[i].tid, &kids, &nr))
+			return -1;
+		for (int k = 0; k < nr; k++) {
+			struct task *c;
+
+			if (pstree_find(tree, kids[k]))
+				continue;
+			c = pstree_add(tree, t, kids[k]);
+			if (!c || freeze_task(c)) {
+				free(kids);
+				return -1;
+			}
+		}
+		free(kids);
+	}
+	return 0;
+}
+
+static int check_alive(pid_t pid)
+{
+	struct proc_stat st;
+
+	if (kill(pid, 0) && errno == ESRCH) {
+		pr_err("Process %d does not exist\n", pid);
+		return -1;
+	}
+	if (proc_parse_stat(pid, 0, &st))
+		return -1;
+	if (st.state == 'Z') {
+		pr_err("Process %d is a zombie: nothing to dump\n", pid);
+		return -1;
+	}
+	if (pid == getpid() || pid == getppid()) {
+		pr_err("Process %d is criu itself or its parent\n", pid);
+		return -1;
+	}
+	return 0;
+}
+
+int pstree_freeze(pid_t root_pid, struct pstree *tree)
+{
+	memset(tree, 0, sizeof(*tree));
+	if (check_alive(root_pid))
+		return -1;
+	tree->root = pstree_add(tree, NULL, root_pid);
+	if (!tree->root || freeze_task(tree->root))
+		goto err;
+	/* tasks[] grows while we walk it: children are appended after parents */
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (collect_children(tree, tree->tasks[i]))
+			goto err;
+	pr_info("Frozen %d tasks under %d\n", tree->nr_tasks, root_pid);
+	return 0;
+err:
+	pstree_unfreeze(tree, FINAL_RUNNING);
+	return -1;
+}
+
+/* A stopped task is only reliably "T" once the kernel has processed SIGSTOP. */
+static int wait_stopped(pid_t pid, pid_t tid)
+{
+	for (int i = 0; i < 5000; i++) {
+		struct proc_stat st;
+
+		if (proc_parse_stat(pid, tid, &st))
+			return -1;
+		if (st.state == 'T')
+			return 0;
+		usleep(1000);
+	}
+	pr_err("Thread %d of %d did not stop\n", tid, pid);
+	return -1;
+}
+
+static int release_task(struct task *t, enum final_state state)
+{
+	int ret = 0;
+
+	if (t->kind == TASK_ZOMBIE || t->kind == TASK_HELPER)
+		return 0;
+	if (state == FINAL_KILLED) {
+		if (kill(t->pid, SIGKILL) && errno != ESRCH) {
+			pr_perror("Can't kill %d", t->pid);
+			ret = -1;
+		}
+	} else if (state == FINAL_STOPPED && t->kind != TASK_STOPPED) {
+		if (kill(t->pid, SIGSTOP) && errno != ESRCH) {
+			pr_perror("Can't stop %d", t->pid);
+			ret = -1;
+		}
+	}
+	for (int i = 0; i < t->nr_threads; i++) {
+		if (!t->threads[i].seized)
+			continue;
+		if (state != FINAL_KILLED && ptrace_detach(t->threads[i].tid, 0))
+			ret = -1;
+		t->threads[i].seized = false;
+	}
+	return ret;
+}
+
+int pstree_unfreeze(struct pstree *tree, enum final_state state)
+{
+	int ret = 0;
+
+	/* children first, so a killed parent never leaves running orphans behind */
+	for (int i = tree->nr_tasks - 1; i >= 0; i--)
+		if (release_task(tree->tasks[i], state))
+			ret = -1;
+	if (state != FINAL_STOPPED)
+		return ret;
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (t->kind == TASK_ZOMBIE || t->kind == TASK_HELPER)
+			continue;
+		for (int k = 0; k < t->nr_threads; k++)
+			if (wait_stopped(t->pid, t->threads[k].tid))
+				ret = -1;
+	}
+	return ret;
+}
+
+void pstree_free(struct pstree *tree)
+{
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		free(tree->tasks[i]->threads);
+		free(tree->tasks[i]->kids);
+		free(tree->tasks[i]);
+	}
+	free(tree->tasks);
+	memset(tree, 0, sizeof(*tree));
+}

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The restore master: read and check every image, create shared objects and
+ * open files, start the tree, drive it through its stages, then watch every
+ * thread return into its own registers and clean up behind it. */
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/files.h"
+#include "engine/restore-shared.h"
+#include "engine/restore.h"
+#include "engine/vma.h"
+#include "fs.pb-c.h"
+#include "images/image.h"
+#include "infect/inject.h"
+#include "infect/ptrace.h"
+#include "inventory.pb-c.h"
+#include "pstree.pb-c.h"
+#include "util/fault.h"
+#include "util/log.h"
+#include "util/options.h"
+
+#define STAGE_TIMEOUT_MS 20000
+#define PTRACE_GET_SYSCALL_INFO_ 0x420e
+
+/* ---- loading ---- */
+
+void restore_free_task(struct task *t)
+{
+	struct rst_task *rt = t->priv;
+
+	if (!rt)
+		return;
+	if (rt->core)
+		protobuf_c_message_free_unpacked(&rt->core->base, NULL);
+	for (int i = 0; i < rt->nr_threads; i++)
+		protobuf_c_message_free_unpacked(&rt->threads[i]->base, NULL);
+	free(rt->threads);
+	if (rt->mm)
+		protobuf_c_message_free_unpacked(&rt->mm->base, NULL);
+	for (int i = 0; i < rt->nr_pagemap; i++)
+		protobuf_c_message_free_unpacked(&rt->pagemap[i]->base, NULL);
+	free(rt->pagemap);
+	free(rt);
+	t->priv = NULL;
+}
+
+static int load_core(struct task *t, struct rst_task *rt)
+{
+	struct cr_img *img = img_open(IMG_CORE, O_RDONLY, t->pid);
+	ProtobufCMessage *msg;
+	int r;
+
+	if (!img)
+		return -1;
+	if (img_read_one(img, &msg))
+		goto err;
+	rt->core = (TaskCoreEntry *)msg;
+	if (!rt->core->creds) {
+		pr_err("Image core-%d.img has no credentials\n", t->pid);
+		goto err;
+	}
+	rt->threads = calloc(t->nr_threads, sizeof(*rt->threads));
+	if (!rt->threads)
+		goto err;
+	for (int i = 0; i < t->nr_threads; i++) {
+		r = img_read(img, &msg);
+		if (r <= 0) {
+			pr_err("Image core-%d.img lacks thread %d of %d\n", t->pid, i,
+			       t->nr_threads);
+			goto err;
+		}
+		rt->threads[rt->nr_threads++] = (ThreadCoreEntry *)msg;
+		if (rt->threads[i]->tid != (uint32_t)t->threads[i].tid) {
+			pr_err("Image core-%d.img: thread %u where pstree says %d\n", t->pid,
+			       rt->threads[i]->tid, t->threads[i].tid);
+			goto err;
+		}
+	}
+	img_close(img);
+	return 0;
+err:
+	img_close(img);
+	return -1;
+}
+
+static int load_pagemap(struct task *t, struct rst_task *rt)
+{
+	struct cr_img *img = img_open(IMG_PAGEMAP, O_RDONLY, t->pid);
+	ProtobufCMessage *msg;
+	int r;
+
+	if (!img)
+		return -1;
+	if (img_read_one(img, &msg))
+		goto err;
+	protobuf_c_message_free_unpacked(msg, NULL);
+	while ((r = img_read(img, &msg)) > 0) {
+		PagemapEntry **np = realloc(rt->pagemap, (rt->nr_pagemap + 1) * sizeof(*np));
+
+		if (!np) {
+			protobuf_c_message_free_unpacked(msg, NULL);
+			goto err;
+		}
+		rt->pagemap = np;
+		rt->pagemap[rt->nr_pagemap++] = (PagemapEntry *)msg;
+	}
+	if (r < 0)
+		goto err;
+	img_close(img);
+	return 0;
+err:
+	img_close(img);
+	return -1;
+}
+
+int restore_load_task(struct task *t)
+{
+	struct rst_task *rt = calloc(1, sizeof(*rt));
+	ProtobufCMessage *msg;
+
+	if (!rt)
+		return -1;
+	t->priv = rt;
+	if (load_core(t, rt) || img_read_single(IMG_MM, t->pid, &msg))
+		return -1;
+	rt->mm = (MmEntry *)msg;
+	if (load_pagemap(t, rt))
+		return -1;
+	t->files_id = rt->core->files_id;
+	t->fs_id = rt->core->fs_id;
+	t->mm_id = rt->core->mm_id;
+	if (img_read_single(IMG_FS, t->fs_id, &msg))
+		return -1;
+	protobuf_c_message_free_unpacked(msg, NULL);
+	if (rt->core->stopped)
+		t->kind = TASK_STOPPED;
+	return 0;
+}
+
+static int add_task(struct pstree *tree, const PstreeEntry *pe)
+{
+	struct task *parent = NULL, *t;
+
+	if (pe->ppid) {
+		parent = pstree_find(tree, pe->ppid);
+		if (!parent) {
+			pr_err("Image pstree.img: parent %u of %u comes after it or is missing\n",
+			       pe->ppid, pe->pid);
+			return -1;
+		}
+	} else if (tree->root) {
+		pr_err("Image pstree.img has two roots (%d and %u)\n", tree->root->pid, pe->pid);
+		return -1;
+	}
+	if (pe->pid == 0 || pstree_find(tree, pe->pid) || pe->n_threads == 0) {
+		pr_err("Image pstree.img: bad or repeated pid %u\n", pe->pid);
+		return -1;
+	}
+	t = pstree_add(tree, parent, pe->pid);
+	if (!t)
+		return -1;
+	if (!parent)
+		tree->root = t;
+	t->pgid = pe->pgid;
+	t->sid = pe->sid;
+	t->kind = pe->state == TASK_STATE__ZOMBIE ? TASK_ZOMBIE : TASK_ALIVE;
+	t->exit_code = pe->exit_code;
+	t->threads = calloc(pe->n_threads, sizeof(*t->threads));
+	if (!t->threads)
+		return -1;
+	for (size_t i = 0; i < pe->n_threads; i++)
+		t->threads[i].tid = pe->threads[i];
+	t->nr_threads = pe->n_threads;
+	if (t->threads[0].tid != t->pid) {
+		pr_err("Image pstree.img: pid %u's first thread is %d\n", pe->pid,
+		       t->threads[0].tid);
+		return -1;
+	}
+	return 0;
+}
+
+/* A process group whose leader is gone gets a helper that holds its id. */
+static int add_helpers(struct pstree *tree)
+{
+	int n = tree->nr_tasks;
+
+	for (int i = 0; i < n; i++) {
+		struct task *t = tree->tasks[i], *h;
+
+		if (pstree_find(tree, t->pgid))
+			continue;
+		if (!t->parent) {
+			if (opts.shell_job)
+				continue;
+			pr_err("The group leader %d of the root %d is not in the images (use --shell-job)\n",
+			       t->pgid, t->pid);
+			return -1;
+		}
+		h = pstree_add(tree, t->parent, t->pgid);
+		if (!h)
+			return -1;
+		h->kind = TASK_HELPER;
+		h->pgid = h->pid;
+		h->sid = t->sid;
+		h->nr_threads = 1;
+		h->threads = calloc(1, sizeof(*h->threads));
+		if (!h->threads)
+			return -1;
+		h->threads[0].tid = h->pid;
+	}
+	return 0;
+}
+
+static int load_tree(struct pstree *tree, InventoryEntry **inv)
+{
+	struct cr_img *img;
+	ProtobufCMessage *msg;
+	int r;
+
+	memset(tree, 0, sizeof(*tree));
+	if (fault_hit(FAULT_RESTORE_READ)) {
+		pr_err("Can't read images (injected fault)\n");
+		return -1;
+	}
+	if (img_read_single(IMG_INVENTORY, 0, &msg)) {
+		pr_err("No complete image set in %s (inventory.img unreadable)\n",
+		       opts.images_dir);
+		return -1;
+	}
+	*inv = (InventoryEntry *)msg;
+	img = img_open(IMG_PSTREE, O_RDONLY, 0);
+	if (!img)
+		return -1;
+	while ((r = img_read(img, &msg)) > 0) {
+		r = add_task(tree, (PstreeEntry *)msg);
+		protobuf_c_message_free_unpacked(msg, NULL);
+		if (r) {
+			r = -1;
+			break;
+		}
+	}
+	img_close(img);
+	if (r < 0 || !tree->root) {
+		pr_err("Image pstree.img is empty or damaged\n");
+		return -1;
+	}
+	if (tree->root->pid != (pid_t)(*inv)->root_pid) {
+		pr_err("inventory.img names root %u, pstree.img %d\n", (*inv)->root_pid,
+		       tree->root->pid);
+		return -1;
+	}
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->kind != TASK_ZOMBIE && restore_load_task(tree->tasks[i]))
+			return -1;
+	return add_helpers(tree);
+}
+
+static int check_pids_free(struct pstree *tree)
+{
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		for (int k = 0; k < t->nr_threads; k++) {
+			char path[32];
+
+			snprintf(path, sizeof(path), "/proc/%d", t->threads[k].tid);
+			if (!access(path, F_OK)) {
+				pr_err("Can't restore pid %d: it is taken by another process\n",
+				       t->threads[k].tid);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- shared anonymous memory ---- */
+
+struct shmem_obj {
+	uint64_t id;
+	int fd;
+};
+static struct shmem_obj *shmems;
+static int nr_shmems;
+
+int restore_shmem_fd(uint64_t shmid)
+{
+	for (int i = 0; i < nr_shmems; i++)
+		if (shmems[i].id == shmid)
+			return shmems[i].fd;
+	pr_err("Shared memory %lu was not prepared\n", (unsigned long)shmid);
+	return -1;
+}
+
+bool is_shmem_fd(int fd)
+{
+	for (int i = 0; i < nr_shmems; i++)
+		if (shmems[i].fd == fd)
+			return true;
+	return false;
+}
+
+static int fill_shmem(uint64_t id, uint8_t *mem, uint64_t size)
+{
+	struct cr_img *img = img_open(IMG_SHMEM_PAGEMAP, O_RDONLY, (int)id);
+	ProtobufCMessage *msg;
+	char name[64];
+	int fd, r, ret = -1;
+
+	if (!img)
+		return -1;
+	snprintf(name, sizeof(name), "pages-shmem-%lu.img", (unsigned long)id);
+	fd = img_raw_open(name, O_RDONLY);
+	if (fd < 0 || img_read_one(img, &msg))
+		goto out;
+	protobuf_c_message_free_unpacked(msg, NULL);
+	while ((r = img_read(img, &msg)) > 0) {
+		PagemapEntry *pe = (PagemapEntry *)msg;
+		size_t len = pe->nr_pages * 4096UL;
+
+		if (pe->vaddr + len > size || pread(fd, mem + pe->vaddr, len, pe->file_off) !=
+						      (ssize_t)len) {
+			pr_err("Shared memory image %s is damaged at 0x%lx\n", name,
+			       (unsigned long)pe->vaddr);
+			protobuf_c_message_free_unpacked(msg, NULL);
+			goto out;
+		}
+		protobuf_c_message_free_unpacked(msg, NULL);
+	}
+	ret = r < 0 ? -1 : 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	img_close(img);
+	return ret;
+}
+
+/* Create it the way the task did (MAP_SHARED|MAP_ANONYMOUS), fill it, and keep
+ * a file for it through map_files so every task maps the same object. */
+static int prepare_shmem(uint64_t id, uint64_t size, int min_fd)
+{
+	struct shmem_obj *ns;
+	char path[128];
+	uint8_t *mem;
+	int fd, hi;
+
+	if (!size)
+		size = 4096;
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		pr_perror("Can't create shared memory of %lu bytes", (unsigned long)size);
+		return -1;
+	}
+	if (fill_shmem(id, mem, size))
+		goto err;
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)mem,
+		 (unsigned long)mem + size);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		pr_perror("Can't open %s", path);
+		goto err;
+	}
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	close(fd);
+	munmap(mem, size);
+	ns = realloc(shmems, (nr_shmems + 1) * sizeof(*ns));
+	if (hi < 0 || !ns)
+		return -1;
+	shmems = ns;
+	shmems[nr_shmems++] = (struct shmem_obj){ id, hi };
+	return 0;
+err:
+	munmap(mem, size);
+	return -1;
+}
+
+static int prepare_shmems(struct pstree *tree, int min_fd)
+{
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct rst_task *rt = tree->tasks[i]->priv;
+
+		if (!rt)
+			continue;
+		for (size_t k = 0; k < rt->mm->n_vmas; k++) {
+			VmaEntry *v = rt->mm->vmas[k];
+			bool have = false;
+
+			if (!(v->status & VMA_ANON_SHARED))
+				continue;
+			for (int s = 0; s < nr_shmems; s++)
+				have |= shmems[s].id == v->shmid;
+			if (!have && prepare_shmem(v->shmid, v->file_size, min_fd))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_shmems(void)
+{
+	for (int i = 0; i < nr_shmems; i++)
+		close(shmems[i].fd);
+	free(shmems);
+	shmems = NULL;
+	nr_shmems = 0;
+}
+
+/* ---- driving the tree ---- */
+
+static long futex_wait(int *addr, int val, int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	return syscall(SYS_futex, addr, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+
+static int run_stage(struct restore_shared *sh, int stage)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int cnt = __atomic_load_n(&sh->count, __ATOMIC_SEQ_CST);
+
+		if (__atomic_load_n(&sh->error, __ATOMIC_SEQ_CST))
+			return -1;
+		if (cnt >= sh->nr_tasks)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
+		    STAGE_TIMEOUT_MS) {
+			pr_err("Restore stage %d timed out: %d of %d tasks done\n", stage, cnt,
+			       sh->nr_tasks);
+			return -1;
+		}
+		futex_wait(&sh->count, cnt, 100);
+	}
+	__atomic_store_n(&sh->count, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sh->stage, stage + 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &sh->stage, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+	return 0;
+}
+
+static int total_threads(struct pstree *tree)
+{
+	int n = 0;
+
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->priv)
+			n += tree->tasks[i]->nr_threads;
+	return n;
+}
+
+static int wait_ready(int ready_r, int expect, struct restore_shared *sh)
+{
+	int got = 0;
+
+	while (got < expect) {
+		struct pollfd pfd = { ready_r, POLLIN, 0 };
+		char buf[256];
+		ssize_t n;
+		int want = expect - got < (int)sizeof(buf) ? expect - got : (int)sizeof(buf);
+
+		if (poll(&pfd, 1, STAGE_TIMEOUT_MS) <= 0) {
+			pr_err("Restored threads did not report ready (%d of %d)\n", got, expect);
+			return -1;
+		}
+		n = read(ready_r, buf, want);
+		if (n <= 0) {
+			pr_err("A restored task died before it was ready (%d of %d threads ready)\n",
+			       got, expect);
+			return -1;
+		}
+		got += n;
+		if (__atomic_load_n(&sh->error, __ATOMIC_SEQ_CST))
+			return -1;
+	}
+	return 0;
+}
+
+struct syscall_info {
+	uint8_t op;
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t ip, sp;
+	uint64_t nr;
+	uint64_t args[6];
+};
+
+/* Let a seized thread run until it has come out of rt_sigreturn. */
+static int catch_sigreturn(pid_t tid)
+{
+	bool in_sigreturn = false;
+
+	for (int steps = 0; steps < 1000; steps++) {
+		struct syscall_info si;
+		int status;
+
+		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL)) {
+			pr_perror("Can't resume restored thread %d", tid);
+			return -1;
+		}
+		if (waitpid(tid, &status, __WALL) != tid) {
+			pr_perror("Can't wait for restored thread %d", tid);
+			return -1;
+		}
+		if (!WIFSTOPPED(status)) {
+			pr_err("Restored thread %d died (status 0x%x)\n", tid, status);
+			return -1;
+		}
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80)) {
+			pr_err("Restored thread %d stopped by signal %d in the restorer\n", tid,
+			       WSTOPSIG(status));
+			return -1;
+		}
+		if (ptrace(PTRACE_GET_SYSCALL_INFO_, tid, (void *)sizeof(si), &si) < 0) {
+			pr_perror("Can't get syscall info of thread %d", tid);
+			return -1;
+		}
+		if (in_sigreturn && si.op == 2)
+			return 0;
+		if (si.op == 1 && si.nr == SYS_rt_sigreturn)
+			in_sigreturn = true;
+	}
+	pr_err("Restored thread %d never reached rt_sigreturn\n", tid);
+	return -1;
+}
+
+static int seize_restored(struct pstree *tree)
+{
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (!t->priv)
+			continue;
+		for (int k = 0; k < t->nr_threads; k++) {
+			if (ptrace_seize_stop(t->threads[k].tid) < 0)
+				return -1;
+			t->threads[k].seized = true;
+		}
+	}
+	return 0;
+}
+
+/* The task runs its own code again: take the restorer and criu's fds away. */
+static int cleanup_task(struct task *t, struct restore_shared *sh)
+{
+	struct infect_ctx ctx;
+	int fds[] = { sh->ready_w, sh->go_r, sh->log_fd, sh->img_fd };
+	long r;
+	int ret = 0;
+
+	if (infect_start(&ctx, t->pid, t->pid, 0))
+		return -1;
+	if (infect_syscall(&ctx, SYS_munmap, &r, sh->areas[t->index].start,
+			   sh->areas[t->index].end - sh->areas[t->index].start, 0, 0, 0, 0) ||
+	    r) {
+		pr_err("Can't unmap the restorer from %d\n", t->pid);
+		ret = -1;
+	}
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (infect_syscall(&ctx, SYS_close, &r, fds[i], 0, 0, 0, 0, 0))
+			ret = -1;
+	if (infect_stop(&ctx))
+		ret = -1;
+	return ret;
+}
+
+static int finish_tree(struct pstree *tree, struct restore_shared *sh, int go_w)
+{
+	if (seize_restored(tree))
+		return -1;
+	close(go_w);
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (!t->priv)
+			continue;
+		for (int k = 0; k < t->nr_threads; k++)
+			if (catch_sigreturn(t->threads[k].tid))
+				return -1;
+		if (cleanup_task(t, sh))
+			return -1;
+	}
+	if (fault_hit(FAULT_RESTORE_FINISH)) {
+		pr_err("Can't finish the restore (injected fault)\n");
+		return -1;
+	}
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->kind == TASK_STOPPED)
+			kill(tree->tasks[i]->pid, SIGSTOP);
+	return pstree_unfreeze(tree, opts.leave_stopped ? FINAL_STOPPED : FINAL_RUNNING);
+}
+
+/* Kill everything created and reap it, so every pid is free again. */
+static void kill_tree(struct pstree *tree)
+{
+	struct timespec start, now;
+
+	for (int i = 0; i < tree->nr_tasks; i++)
+		kill(tree->tasks[i]->pid, SIGKILL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		pid_t p = waitpid(-1, NULL, __WALL | WNOHANG);
+		bool alive = false;
+
+		if (p > 0)
+			continue;
+		for (int i = 0; i < tree->nr_tasks && !alive; i++) {
+			char path[32];
+
+			snprintf(path, sizeof(path), "/proc/%d", tree->tasks[i]->pid);
+			alive = !access(path, F_OK);
+		}
+		if (!alive)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > 10) {
+			pr_err("Restored tasks did not go away after the failure\n");
+			return;
+		}
+		usleep(1000);
+	}
+}
+
+static int move_fd(int fd, int to)
+{
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, to);
+
+	if (nfd < 0) {
+		pr_perror("Can't move fd %d above %d", fd, to);
+		return -1;
+	}
+	close(fd);
+	return nfd;
+}
+
+static int write_pidfile(pid_t pid)
+{
+	char buf[32];
+	int fd, n;
+
+	if (!opts.pidfile)
+		return 0;
+	fd = open(opts.pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	n = snprintf(buf, sizeof(buf), "%d", pid);
+	if (fd < 0 || write(fd, buf, n) != n) {
+		pr_perror("Can't write pid file %s", opts.pidfile);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static struct restore_shared *make_shared(struct pstree *tree, int svc_base)
+{
+	size_t size = sizeof(struct restore_shared) + tree->nr_tasks * 2 * sizeof(unsigned long);
+	struct restore_shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (sh == MAP_FAILED) {
+		pr_perror("Can't allocate restore state");
+		return NULL;
+	}
+	sh->stage = STAGE_FORK;
+	sh->nr_tasks = tree->nr_tasks;
+	sh->svc_base = svc_base;
+	sh->leave_stopped = opts.leave_stopped;
+	return sh;
+}
+
+static int start_tree(struct pstree *tree, struct restore_shared *sh, int *ready_r, int *go_w)
+{
+	int rp[2], gp[2];
+	pid_t pid;
+
+	if (pipe2(rp, O_CLOEXEC) || pipe2(gp, O_CLOEXEC)) {
+		pr_perror("Can't create barrier pipes");
+		return -1;
+	}
+	sh->ready_w = move_fd(rp[1], sh->svc_base + 2);
+	sh->go_r = move_fd(gp[0], sh->svc_base + 3);
+	*ready_r = move_fd(rp[0], sh->svc_base + 4);
+	*go_w = move_fd(gp[1], sh->svc_base + 5);
+	if (sh->ready_w < 0 || sh->go_r < 0 || *ready_r < 0 || *go_w < 0)
+		return -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+		pr_perror("Can't become a child subreaper");
+		return -1;
+	}
+	pid = clone_with_pid(tree->root->pid);
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(*ready_r);
+		close(*go_w);
+		restore_task_body(tree->root, sh);
+	}
+	close(sh->ready_w);
+	close(sh->go_r);
+	return 0;
+}
+
+static int run_restore(struct pstree *tree, struct restore_shared *sh, int ready_r, int go_w)
+{
+	for (int st = STAGE_FORK; st <= STAGE_PREPARE; st++)
+		if (run_stage(sh, st))
+			return -1;
+	if (wait_ready(ready_r, total_threads(tree), sh))
+		return -1;
+	return finish_tree(tree, sh, go_w);
+}
+
+static int wait_root(pid_t root)
+{
+	for (;;) {
+		int status;
+		pid_t p = waitpid(-1, &status, __WALL);
+
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0)
+			return 1;
+		if (p == root)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+}
+
+int restore_tree(void)
+{
+	struct restore_shared *sh = NULL;
+	InventoryEntry *inv = NULL;
+	struct pstree tree;
+	int ret = -1, max_fd, svc_base, ready_r = -1, go_w = -1;
+
+	if (load_tree(&tree, &inv) || check_pids_free(&tree))
+		goto out;
+	if (inv->kind != DUMP_KIND__FULL) {
+		pr_err("unsupported: restoring a %s image set\n",
+		       inv->kind == DUMP_KIND__CHECK_ONLY ? "check-only" : "pre-dump");
+		goto out;
+	}
+	if (inv->has_shell_job && inv->shell_job && !opts.shell_job) {
+		pr_err("The images were dumped with --shell-job; restore needs it too\n");
+		goto out;
+	}
+	max_fd = restore_max_fd(&tree);
+	if (max_fd < 0)
+		goto out;
+	svc_base = max_fd + 1;
+	if (log_get_fd() != STDERR_FILENO) {
+		int lfd = move_fd(log_get_fd(), svc_base);
+
+		if (lfd < 0 || log_adopt_fd(lfd))
+			goto out;
+	}
+	sh = make_shared(&tree, svc_base);
+	if (!sh)
+		goto out;
+	sh->log_fd = log_get_fd() == STDERR_FILENO ? dup(STDERR_FILENO) : log_get_fd();
+	sh->log_fd = move_fd(sh->log_fd, svc_base + 6);
+	sh->img_fd = img_dir_fd();
+	if (sh->log_fd < 0 || prepare_shmems(&tree, svc_base + 8) ||
+	    restore_open_files(&tree, svc_base + 64))
+		goto out;
+	if (start_tree(&tree, sh, &ready_r, &go_w))
+		goto out;
+	ret = run_restore(&tree, sh, ready_r, go_w);
+	if (ret) {
+		pr_err("Restore failed; killing every task it created\n");
+		stage_fail(sh);
+		kill_tree(&tree);
+		goto out;
+	}
+	pr_info("Restored %d tasks, root %d\n", tree.nr_tasks, tree.root->pid);
+	if (write_pidfile(tree.root->pid))
+		ret = -1;
+	if (!ret && !opts.restore_detached)
+		ret = wait_root(tree.root->pid);
+out:
+	if (ready_r >= 0)
+		close(ready_r);
+	restore_files_reset();
+	free_shmems();
+	for (int i = 0; i < tree.nr_tasks; i++)
+		restore_free_task(tree.tasks[i]);
+	pstree_free(&tree);
+	if (inv)
+		protobuf_c_message_free_unpacked(&inv->base, NULL);
+	return ret;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CR_ENGINE_RESTORE_H
+#define CR_ENGINE_RESTORE_H
+
+#include "core.pb-c.h"
+#include "engine/pstree.h"
+#include "mm.pb-c.h"
+#include "pagemap.pb-c.h"
+
+/* Everything read from the images for one task, before anything is created. */
+struct rst_task {
+	TaskCoreEntry *core;
+	ThreadCoreEntry **threads;
+	int nr_threads;
+	MmEntry *mm;
+	PagemapEntry **pagemap;
+	int nr_pagemap;
+};
+
+/* Restore the tree from the images directory. Returns the exit status. */
+int restore_tree(void);
+
+/* restore-task.c: runs in the new task, never returns on success. */
+struct restore_shared;
+void restore_task_body(struct task *t, struct restore_shared *sh);
+int restore_load_task(struct task *t);
+void restore_free_task(struct task *t);
+
+#endif

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Regular files, directories and memory devices (/dev/null, /dev/zero, ...):
+ * reopened by path at the saved position; unlinked files are recreated from
+ * their saved contents and unlinked again. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "engine/files.h"
+#include "fdinfo.pb-c.h"
+#include "images/image.h"
+#include "regfile.pb-c.h"
+#include "res/table.h"
+#include "util/log.h"
+#include "util/options.h"
+
+#define DELETED_SUFFIX " (deleted)"
+#define MEM_MAJOR 1	/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom */
+
+static bool regfile_match(const struct fd_parms *p)
+{
+	if (S_ISREG(p->st.st_mode) || S_ISDIR(p->st.st_mode))
+		return true;
+	return S_ISCHR(p->st.st_mode) && major(p->st.st_rdev) == MEM_MAJOR;
+}
+
+static int dump_ghost(const struct fd_parms *p, uint32_t id)
+{
+	GhostFileEntry ge = GHOST_FILE_ENTRY__INIT;
+	int ret;
+
+	if ((uint64_t)p->st.st_size > opts.ghost_limit) {
+		pr_err("Unlinked file %s of pid %d fd %d is %ld bytes, over --ghost-limit %lu\n",
+		       p->link, p->pid, p->fd, (long)p->st.st_size,
+		       (unsigned long)opts.ghost_limit);
+		return -1;
+	}
+	ge.mode = p->st.st_mode;
+	ge.size = p->st.st_size;
+	ge.has_uid = ge.has_gid = ge.has_data = true;
+	ge.uid = p->st.st_uid;
+	ge.gid = p->st.st_gid;
+	ge.data.len = p->st.st_size;
+	ge.data.data = malloc(ge.data.len + 1);
+	if (!ge.data.data)
+		return -1;
+	if (pread(p->lfd, ge.data.data, ge.data.len, 0) != (ssize_t)ge.data.len) {
+		pr_perror("Can't read unlinked file %s of pid %d", p->link, p->pid);
+		free(ge.data.data);
+		return -1;
+	}
+	ret = img_write_single(IMG_GHOST_FILE, id, &ge.base);
+	free(ge.data.data);
+	return ret;
+}
+
+static struct cr_img *reg_img;
+
+static int regfile_dump(const struct fd_parms *p, uint32_t id)
+{
+	RegFileEntry re = REG_FILE_ENTRY__INIT;
+	size_t len = strlen(p->link), slen = strlen(DELETED_SUFFIX);
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s", p->link);
+	re.id = id;
+	re.flags = p->flags;
+	re.pos = p->pos;
+	re.path = path;
+	re.has_mode = re.has_size = re.has_ino = re.has_dev = true;
+	re.mode = p->st.st_mode;
+	re.size = p->st.st_size;
+	re.ino = p->st.st_ino;
+	re.dev = p->st.st_dev;
+	if (p->st.st_nlink == 0 && S_ISREG(p->st.st_mode)) {
+		if (len > slen && !strcmp(p->link + len - slen, DELETED_SUFFIX))
+			path[len - slen] = 0;
+		re.has_deleted = re.deleted = true;
+		if (dump_ghost(p, id))
+			return -1;
+	}
+	if (!reg_img) {
+		reg_img = img_open(IMG_REG_FILES, O_WRONLY, 0);
+		if (!reg_img)
+			return -1;
+	}
+	return img_write(reg_img, &re.base);
+}
+
+/* ---- restore ---- */
+
+static RegFileEntry **entries;
+static int nr_entries;
+/* unlinked files recreated so far: later descriptions reopen the same inode */
+struct ghost {
+	uint64_t dev, ino;
+	int fd;
+};
+static struct ghost *ghosts;
+static int nr_ghosts;
+
+static int regfile_collect(void)
+{
+	struct cr_img *img = img_open_optional(IMG_REG_FILES, 0);
+	ProtobufCMessage *msg;
+	int r;
+
+	if (!img)
+		return errno == ENOENT ? 0 : -1;
+	while ((r = img_read(img, &msg)) > 0) {
+		RegFileEntry **ne = realloc(entries, (nr_entries + 1) * sizeof(*entries));
+
+		if (!ne) {
+			img_free(img, msg);
+			r = -1;
+			break;
+		}
+		entries = ne;
+		entries[nr_entries++] = (RegFileEntry *)msg;
+	}
+	img_close(img);
+	return r < 0 ? -1 : 0;
+}
+
+static RegFileEntry *find_entry(uint32_t id)
+{
+	for (int i = 0; i < nr_entries; i++)
+		if (entries[i]->id == id)
+			return entries[i];
+	pr_err("File %u is missing from reg-files.img\n", id);
+	return NULL;
+}
+
+static int create_ghost(const RegFileEntry *re)
+{
+	ProtobufCMessage *msg;
+	GhostFileEntry *ge;
+	int fd = -1;
+
+	if (img_read_single(IMG_GHOST_FILE, re->id, &msg))
+		return -1;
+	ge = (GhostFileEntry *)msg;
+	fd = open(re->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ge->mode & 07777);
+	if (fd < 0) {
+		pr_perror("Can't recreate unlinked file %s", re->path);
+		goto out;
+	}
+	if (ge->has_data && write(fd, ge->data.data, ge->data.len) != (ssize_t)ge->data.len) {
+		pr_perror("Can't fill unlinked file %s", re->path);
+		goto err;
+	}
+	if (ge->has_uid && fchown(fd, ge->uid, ge->gid)) {
+		pr_perror("Can't chown unlinked file %s", re->path);
+		goto err;
+	}
+	goto out;
+err:
+	close(fd);
+	unlink(re->path);
+	fd = -1;
+out:
+	img_free(NULL, msg);
+	return fd;
+}
+
+static int ghost_holder(const RegFileEntry *re)
+{
+	struct ghost *ng;
+	int fd;
+
+	for (int i = 0; i < nr_ghosts; i++)
+		if (ghosts[i].dev == re->dev && ghosts[i].ino == re->ino)
+			return ghosts[i].fd;
+	fd = create_ghost(re);
+	if (fd < 0)
+		return -1;
+	unlink(re->path);
+	ng = realloc(ghosts, (nr_ghosts + 1) * sizeof(*ghosts));
+	if (!ng) {
+		close(fd);
+		return -1;
+	}
+	ghosts = ng;
+	ghosts[nr_ghosts++] = (struct ghost){ re->dev, re->ino, fd };
+	return fd;
+}
+
+static int regfile_open(uint32_t id)
+{
+	RegFileEntry *re = find_entry(id);
+	int flags, fd;
+	char path[PATH_MAX];
+	const char *open_path;
+
+	if (!re)
+		return -1;
+	flags = re->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+	open_path = re->path;
+	if (re->deleted) {
+		int holder = ghost_holder(re);
+
+		if (holder < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", holder);
+		open_path = path;
+	}
+	fd = open(open_path, flags | O_CLOEXEC);
+	if (fd < 0) {
+		pr_perror("Can't open %s for file %u", re->path, id);
+		return -1;
+	}
+	if (re->pos && lseek(fd, re->pos, SEEK_SET) != (off_t)re->pos) {
+		pr_perror("Can't seek %s to %lu", re->path, (unsigned long)re->pos);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void regfile_reset(void)
+{
+	for (int i = 0; i < nr_entries; i++)
+		protobuf_c_message_free_unpacked(&entries[i]->base, NULL);
+	free(entries);
+	entries = NULL;
+	nr_entries = 0;
+	for (int i = 0; i < nr_ghosts; i++)
+		close(ghosts[i].fd);
+	free(ghosts);
+	ghosts = NULL;
+	nr_ghosts = 0;
+	if (reg_img)
+		img_close(reg_img);
+	reg_img = NULL;
+}
+
+/* The dump side keeps reg-files.img open across tasks; this closes it. */
+static int regfile_dump_finish(void)
+{
+	int ret = img_close(reg_img);
+
+	reg_img = NULL;
+	return ret;
+}
+
+const struct fd_kind regfile_kind = {
+	.name = "regular file",
+	.type = FD_TYPE__REG,
+	.match = regfile_match,
+	.dump = regfile_dump,
+	.dump_finish = regfile_dump_finish,
+	.collect = regfile_collect,
+	.open = regfile_open,
+	.reset = regfile_reset,
+};

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Every kind of file description criu knows, first match wins on dump. */
+#include "res/table.h"
+
+const struct fd_kind *const fd_kinds[] = {
+	&regfile_kind,
+	&pipe_kind,
+};
+
+const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

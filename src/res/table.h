@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CR_RES_TABLE_H
+#define CR_RES_TABLE_H
+
+#include "engine/files.h"
+
+extern const struct fd_kind regfile_kind;
+extern const struct fd_kind pipe_kind;
+
+#endif
