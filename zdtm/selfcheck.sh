@@ -78,7 +78,8 @@ run_one() {
 			kill -KILL "$pid" 2>/dev/null
 			out="ERR: timeout, no verdict"
 		else
-			out="ERR: exited without verdict: $(tail -c 200 "$dir/out" | tr '\n' ' ')"
+			out="ERR: pid $pid exited without verdict: [$(ls "$dir" | tr '\n' ' ')]" \
+				"$(tail -c 200 "$dir/out" 2>&1 | tr '\n' ' ')"
 		fi
 	fi
 	# Let the test's own children finish before the next run.
