@@ -305,39 +305,96 @@ static int wait_child_timeout(pid_t pid, int ms)
 	return status;
 }
 
+static ssize_t read_file(const char *path, char *buf, size_t len);
+
+/*
+ * Kill and reap every child this process has, its own and orphans it
+ * inherited as a subreaper, until none is left.
+ */
+static void reap_all_children(void)
+{
+	char path[64], buf[4096], *p, *e;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
+	for (;;) {
+		if (read_file(path, buf, sizeof(buf)) > 0) {
+			for (p = buf; *p; p = e) {
+				long pid = strtol(p, &e, 10);
+
+				if (e == p)
+					break;
+				kill(pid, SIGKILL);
+			}
+		}
+		if (waitpid(-1, NULL, __WALL) < 0 && errno == ECHILD)
+			return;
+	}
+}
+
+/* The probe process proper: alarm, namespaces, then @fn. */
+static void __attribute__((noreturn)) probe_child(int (*fn)(void *), void *arg, int ns)
+{
+	alarm(PROBE_TIMEOUT);
+	if (ns && unshare(ns)) {
+		probe_pfail("unshare(%#x)", ns);
+		_exit(1);
+	}
+	if ((ns & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		pr_perror("make / private in a new mount namespace");
+		_exit(1);
+	}
+	_exit(fn(arg) ? 1 : 0);
+}
+
 /*
  * Run @fn in a forked child, after unshare(@ns) when @ns is not 0. A fresh
  * mount namespace is made private at once, so nothing mounted in it reaches
  * the host. Returns 0 when @fn returned 0, -1 otherwise.
+ *
+ * The probe runs under a keeper process, a child subreaper: if the probe
+ * dies by its alarm, whatever it forked comes to the keeper, which kills
+ * and reaps it, so not even a zombie is left to the machine's init.
  */
 static int run_in_child(int (*fn)(void *), void *arg, int ns)
 {
 	int status;
-	pid_t pid;
+	pid_t keeper, pid;
 
-	pid = fork_helper();
-	if (pid < 0)
+	keeper = fork_helper();
+	if (keeper < 0)
 		return -1;
-	if (pid == 0) {
-		alarm(PROBE_TIMEOUT);
-		if (ns && unshare(ns)) {
-			probe_pfail("unshare(%#x)", ns);
+	if (keeper == 0) {
+		sigset_t none;
+
+		/* whatever criu's caller ignored or blocked, the alarm must kill */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGALRM, SIG_DFL);
+		alarm(PROBE_TIMEOUT + 1);
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+			pr_perror("PR_SET_CHILD_SUBREAPER");
+		pid = fork_helper();
+		if (pid < 0)
+			_exit(1);
+		if (pid == 0)
+			probe_child(fn, arg, ns);
+		if (wait_pid(pid, &status))
+			_exit(1);
+		reap_all_children();
+		if (WIFSIGNALED(status)) {
+			if (WTERMSIG(status) == SIGALRM)
+				probe_fail("probe timed out after %d s", PROBE_TIMEOUT);
+			else
+				probe_fail("probe process killed by signal %d", WTERMSIG(status));
 			_exit(1);
 		}
-		if ((ns & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-			pr_perror("make / private in a new mount namespace");
-			_exit(1);
-		}
-		_exit(fn(arg) ? 1 : 0);
+		_exit(WEXITSTATUS(status) ? 1 : 0);
 	}
-	status = wait_child_timeout(pid, (PROBE_TIMEOUT + 1) * 1000);
+	status = wait_child_timeout(keeper, (PROBE_TIMEOUT + 2) * 1000);
 	if (status < 0)
 		return -1;
 	if (WIFSIGNALED(status)) {
-		if (WTERMSIG(status) == SIGALRM)
-			probe_fail("probe timed out after %d s", PROBE_TIMEOUT);
-		else
-			probe_fail("probe process killed by signal %d", WTERMSIG(status));
+		probe_fail("probe keeper process killed by signal %d", WTERMSIG(status));
 		return -1;
 	}
 	return WEXITSTATUS(status) ? -1 : 0;
@@ -670,6 +727,7 @@ static int run_tool(const char *const argv[], const char *input)
 		close(out_p[0]);
 		return -1;
 	}
+	signal(SIGPIPE, SIG_IGN); /* a tool that exits early must not kill the probe */
 	if (input && write(in_p[1], input, strlen(input)) != (ssize_t)strlen(input))
 		pr_perror("write the input of %s", exe);
 	close(in_p[1]);
@@ -3338,6 +3396,7 @@ static long elapsed_ms(const struct timespec *a)
 /* Run the probe of @f. Returns 0 when the feature works. */
 static int run_feature(const struct feature *f)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	struct timespec start;
 	int ret;
 
@@ -3352,11 +3411,14 @@ static int run_feature(const struct feature *f)
 	if (shared_note)
 		shared_note[0] = 0;
 	probe_detail[0] = 0;
+	/* waitpid() needs SIGCHLD neither ignored nor caught by a reaper */
+	sigaction(SIGCHLD, &dfl, &old_chld);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (f->probe)
 		ret = f->probe();
 	else
 		ret = run_in_child(f->fn, NULL, f->ns);
+	sigaction(SIGCHLD, &old_chld, NULL);
 	if (shared_note && shared_note[0])
 		probe_fail("%s: %s", f->name, shared_note);
 	pr_info("probe %-22s %-3s %3ld ms%s%s", f->name, ret ? "no" : "yes", elapsed_ms(&start),
