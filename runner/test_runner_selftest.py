@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -148,6 +148,13 @@ class Units(unittest.TestCase):
         # a live process of our own: the snapshot reads without errors
         p = subprocess.Popen(["sleep", "30"])
         try:
+            # wait until sleep is loaded and asleep
+            for _ in range(200):
+                st = zdtm.task_stat(p.pid)
+                if st and st[0] == "S" and "libc" in (zdtm.read_text("/proc/%d/maps" % p.pid)
+                                                      or ""):
+                    break
+                time.sleep(0.01)
             s = zdtm.Snapshot(p.pid, False)
             self.assertIn(p.pid, s.procs)
             self.assertTrue(s.procs[p.pid]["maps"])
