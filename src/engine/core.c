@@ -308,6 +308,10 @@ static int dump_thread_plain(struct infect_ctx *ctx, pid_t tid, ThreadCoreEntry 
 	if (!xsave)
 		return -1;
 	th->tid = tid;
+	th->comm = proc_read_file("/proc/%d/task/%d/comm", ctx->pid, tid);
+	if (!th->comm)
+		goto err;
+	th->comm[strcspn(th->comm, "\n")] = 0;
 	size = ptrace_get_xsave(tid, xsave, XSAVE_MAX);
 	if (size < 0)
 		goto err;
@@ -371,6 +375,7 @@ out:
 	free(th.xsave.data);
 	free(th.cpu_affinity.data);
 	free(th.rseq.data);
+	free(th.comm);
 	for (size_t i = 0; i < th.n_pending; i++) {
 		if (th.pending[i])
 			free(th.pending[i]->siginfo.data);

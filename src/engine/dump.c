@@ -134,8 +134,17 @@ static int write_pstree(struct pstree *tree)
 		pe.state = t->kind == TASK_ZOMBIE ? TASK_STATE__ZOMBIE :
 			   t->kind == TASK_STOPPED ? TASK_STATE__STOPPED : TASK_STATE__ALIVE;
 		if (t->kind == TASK_ZOMBIE) {
-			pe.has_exit_code = true;
+			pe.has_exit_code = pe.has_uid = pe.has_gid = true;
 			pe.exit_code = t->exit_code;
+			pe.uid = t->uid;
+			pe.gid = t->gid;
+			pe.n_groups = t->nr_groups;
+			pe.groups = t->groups;
+			pe.comm = t->comm;
+			pe.has_sig_blocked = pe.has_sig_ignored = pe.has_sig_caught = true;
+			pe.sig_blocked = t->sig_blk;
+			pe.sig_ignored = t->sig_ign;
+			pe.sig_caught = t->sig_cgt;
 		}
 		ret = img_write(img, &pe.base);
 	}

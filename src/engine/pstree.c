@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Collecting and freezing the process tree, and giving it back. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -84,6 +85,8 @@ static int seize_threads(struct task *t)
 			if (st < 0 && errno == ESRCH && tids[i] != t->pid)
 				continue;	/* exited meanwhile */
 			if (st < 0) {
+				if (errno == ESRCH)
+					pr_err("Process %d exited while being frozen\n", t->pid);
 				free(tids);
 				return -1;
 			}
@@ -116,8 +119,20 @@ static int read_ids(struct task *t)
 	if (!t->parent)
 		t->ppid = st.ppid;
 	if (st.state == 'Z') {
+		struct proc_status ps;
+
 		t->kind = TASK_ZOMBIE;
 		t->exit_code = st.exit_code;
+		if (proc_parse_status(t->pid, 0, &ps))
+			return -1;
+		t->uid = ps.uid[0];
+		t->gid = ps.gid[0];
+		t->nr_groups = ps.nr_groups < 64 ? ps.nr_groups : 64;
+		snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
+		t->sig_blk = ps.sig_blk;
+		t->sig_ign = ps.sig_ign;
+		t->sig_cgt = ps.sig_cgt;
+		memcpy(t->groups, ps.groups, t->nr_groups * sizeof(t->groups[0]));
 	}
 	return 0;
 }

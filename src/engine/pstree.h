@@ -21,6 +21,11 @@ struct task {
 	pid_t pid, ppid, pgid, sid;
 	enum task_kind kind;
 	int exit_code;		/* zombies: wait status */
+	unsigned uid, gid;	/* zombies: their credentials */
+	unsigned groups[64];
+	int nr_groups;
+	char comm[64];
+	unsigned long long sig_blk, sig_ign, sig_cgt;
 	struct thread *threads;
 	int nr_threads;
 	struct task *parent;

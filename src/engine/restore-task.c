@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "engine/core.h"
@@ -101,6 +102,37 @@ pid_t clone_with_pid(pid_t pid)
 	return r;
 }
 
+static void zombie_handler(int sig)
+{
+	(void)sig;
+}
+
+/* What /proc shows of a zombie: name and signal dispositions and mask. */
+static void zombie_looks(struct task *z)
+{
+	sigset_t blk;
+
+	prctl(PR_SET_NAME, z->comm);
+	sigemptyset(&blk);
+	for (int sig = 1; sig <= 64; sig++) {
+		unsigned long long bit = 1ULL << (sig - 1);
+
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (z->sig_cgt & bit)
+			signal(sig, zombie_handler);
+		else if (z->sig_ign & bit)
+			signal(sig, SIG_IGN);
+		else
+			signal(sig, SIG_DFL);
+		if ((z->sig_blk & bit) && sig != WTERMSIG(z->exit_code))
+			sigaddset(&blk, sig);
+	}
+	if (WIFSIGNALED(z->exit_code))
+		signal(WTERMSIG(z->exit_code), SIG_DFL);
+	sigprocmask(SIG_SETMASK, &blk, NULL);
+}
+
 __attribute__((noreturn)) static void zombie_body(struct task *z, struct restore_shared *sh)
 {
 	stage_done(sh);
@@ -113,18 +145,20 @@ __attribute__((noreturn)) static void zombie_body(struct task *z, struct restore
 	stage_done(sh);
 	if (!stage_wait_past(sh, STAGE_PGID))
 		_exit(1);
+	if (setgroups(z->nr_groups, z->groups) || setresgid(z->gid, z->gid, z->gid) ||
+	    setresuid(z->uid, z->uid, z->uid)) {
+		pr_perror("Can't give zombie %d its ids", z->pid);
+		task_die(sh, z);
+	}
 	if (WIFSIGNALED(z->exit_code)) {
 		struct rlimit no_core = { 0, 0 };
-		sigset_t all;
 
 		setrlimit(RLIMIT_CORE, &no_core);
-		signal(WTERMSIG(z->exit_code), SIG_DFL);
-		sigfillset(&all);
-		sigprocmask(SIG_UNBLOCK, &all, NULL);
-		stage_done(sh);
-		kill(getpid(), WTERMSIG(z->exit_code));
 	}
 	stage_done(sh);
+	zombie_looks(z);
+	if (WIFSIGNALED(z->exit_code))
+		kill(getpid(), WTERMSIG(z->exit_code));
 	_exit(WEXITSTATUS(z->exit_code));
 }
 
@@ -326,11 +360,14 @@ static void fix_syscall_restart(struct user_regs_struct *r)
 	case ERESTARTSYS:
 	case ERESTARTNOINTR:
 	case ERESTARTNOHAND:
+	/*
+	 * The kernel's restart block (what is left of a sleep) does not survive:
+	 * call the original syscall again. A relative sleep then lasts longer,
+	 * which the interface allows; a spurious EINTR it would not.
+	 */
+	case ERESTART_RESTARTBLOCK:
 		r->rax = r->orig_rax;
 		r->rip -= 2;
-		break;
-	case ERESTART_RESTARTBLOCK:
-		r->rax = -EINTR;
 		break;
 	}
 }
@@ -474,6 +511,7 @@ static uint64_t madv_bits(uint64_t vmf)
 
 /* shmem fds by id, created by the master (restore.c) */
 int restore_shmem_fd(uint64_t shmid);
+int restore_shmem_fds(int *fds, int max);
 bool is_shmem_fd(int fd);
 
 static int fill_vmas(struct area_builder *ab, const MmEntry *mm, int svc_min, bool open_files)
@@ -582,6 +620,8 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 				rth->gs_base = r.gs_base;
 			}
 			rth->clear_tid_addr = th->clear_tid_addr;
+			if (th->comm)
+				snprintf(rth->comm, sizeof(rth->comm), "%s", th->comm);
 			rth->robust_list = th->robust_list;
 			rth->robust_len = th->robust_list_len;
 			if (th->has_rseq && th->rseq.len >= 16) {
@@ -635,14 +675,14 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 
 		rth->stack_top = plan->start + plan->stacks_off + (i + 1) * RST_THREAD_STACK - 64;
 	}
+	/* the blob closes what was opened for it, and every shared memory fd */
 	for (int i = 0; i < nv; i++) {
 		struct rst_vma *rv = (struct rst_vma *)ab_ptr(&ab, vmas_off) + i;
 
-		if (rv->fd >= 0 && rv->kind == RST_VMA_FILE_PRIVATE && close_n < 60)
-			a->close_fds[close_n++] = rv->fd;
-		else if (rv->fd >= 0 && close_n < 60 && !is_shmem_fd(rv->fd))
+		if (rv->fd >= 0 && !is_shmem_fd(rv->fd) && close_n < 48)
 			a->close_fds[close_n++] = rv->fd;
 	}
+	close_n += restore_shmem_fds(a->close_fds + close_n, 60 - close_n);
 	a->nr_close_fds = close_n;
 	a->ready_fd = sh->ready_w;
 	a->go_fd = sh->go_r;
@@ -836,7 +876,8 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 
 __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_shared *sh)
 {
-	int keep[4] = { sh->log_fd, sh->img_fd, sh->ready_w, sh->go_r };
+	int keep[256] = { sh->log_fd, sh->img_fd, sh->ready_w, sh->go_r };
+	int nr_keep = 4;
 	sigset_t all;
 
 	/* the task's own fds will take 0, 1, 2: log through criu's service fd */
@@ -853,7 +894,8 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 	stage_done(sh);
 	if (!stage_wait_past(sh, STAGE_PGID))
 		_exit(1);
-	if (settle_children(t) || restore_install_fds(t, keep, 4) || restore_task_fs(t) ||
+	nr_keep += restore_shmem_fds(keep + nr_keep, 256 - nr_keep);
+	if (settle_children(t) || restore_install_fds(t, keep, nr_keep) || restore_task_fs(t) ||
 	    restore_attrs(t))
 		task_die(sh, t);
 	if (fault_hit(FAULT_RESTORE_CREDS) && t->parent) {

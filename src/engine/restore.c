@@ -176,6 +176,16 @@ static int add_task(struct pstree *tree, const PstreeEntry *pe)
 	t->sid = pe->sid;
 	t->kind = pe->state == TASK_STATE__ZOMBIE ? TASK_ZOMBIE : TASK_ALIVE;
 	t->exit_code = pe->exit_code;
+	t->uid = pe->uid;
+	t->gid = pe->gid;
+	t->nr_groups = pe->n_groups < 64 ? pe->n_groups : 64;
+	for (int i = 0; i < t->nr_groups; i++)
+		t->groups[i] = pe->groups[i];
+	if (pe->comm)
+		snprintf(t->comm, sizeof(t->comm), "%s", pe->comm);
+	t->sig_blk = pe->sig_blocked;
+	t->sig_ign = pe->sig_ignored;
+	t->sig_cgt = pe->sig_caught;
 	t->threads = calloc(pe->n_threads, sizeof(*t->threads));
 	if (!t->threads)
 		return -1;
@@ -301,6 +311,15 @@ int restore_shmem_fd(uint64_t shmid)
 			return shmems[i].fd;
 	pr_err("Shared memory %lu was not prepared\n", (unsigned long)shmid);
 	return -1;
+}
+
+int restore_shmem_fds(int *fds, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < nr_shmems && n < max; i++)
+		fds[n++] = shmems[i].fd;
+	return n;
 }
 
 bool is_shmem_fd(int fd)
@@ -773,8 +792,8 @@ int restore_tree(void)
 		goto out;
 	sh->log_fd = log_get_fd() == STDERR_FILENO ? dup(STDERR_FILENO) : log_get_fd();
 	sh->log_fd = move_fd(sh->log_fd, svc_base + 6);
-	sh->img_fd = img_dir_fd();
-	if (sh->log_fd < 0 || prepare_shmems(&tree, svc_base + 8) ||
+	sh->img_fd = img_dir_move(svc_base + 7);
+	if (sh->log_fd < 0 || sh->img_fd < 0 || prepare_shmems(&tree, svc_base + 8) ||
 	    restore_open_files(&tree, svc_base + 64))
 		goto out;
 	if (start_tree(&tree, sh, &ready_r, &go_w))

@@ -37,6 +37,19 @@ int img_dir_fd(void)
 	return images_dir_fd;
 }
 
+int img_dir_move(int min)
+{
+	int fd = fcntl(images_dir_fd, F_DUPFD_CLOEXEC, min);
+
+	if (fd < 0) {
+		pr_perror("Can't move the images directory fd above %d", min);
+		return -1;
+	}
+	close(images_dir_fd);
+	images_dir_fd = fd;
+	return fd;
+}
+
 void img_dir_close(void)
 {
 	if (images_dir_fd >= 0)

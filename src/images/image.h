@@ -65,6 +65,8 @@ struct cr_img {
 int img_dir_open(const char *path, bool create);
 int img_dir_fd(void);
 void img_dir_close(void);
+/* Move the images directory fd to the lowest free number >= @min. */
+int img_dir_move(int min);
 
 /*
  * Open an image of @kind in the images directory. @flags is O_RDONLY or

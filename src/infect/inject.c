@@ -89,15 +89,41 @@ int infect_syscall(struct infect_ctx *ctx, long nr, long *ret, long a1, long a2,
 	return 0;
 }
 
+/*
+ * Everything but SIGTRAP is blocked while we run calls: no handler may run in
+ * the middle, and a blocked SIGTRAP from single-stepping would make the kernel
+ * reset the task's SIGTRAP handler.
+ */
+#define INFECT_MASK (~0ULL & ~(1ULL << (SIGTRAP - 1)))
+
 static int infect_attach_thread(struct infect_ctx *ctx, pid_t tid)
 {
+	uint64_t mask, ours;
+	long ret;
+
 	ctx->tid = tid;
 	if (ptrace_get_regs(tid, &ctx->saved))
 		return -1;
 	if (ptrace_get_sigmask(tid, &ctx->saved_mask))
 		return -1;
-	/* no signal handler may run in the middle of our calls */
-	return ptrace_set_sigmask(tid, ~0ULL);
+	/* read back: the kernel never stores SIGKILL and SIGSTOP as blocked */
+	if (ptrace_set_sigmask(tid, INFECT_MASK) || ptrace_get_sigmask(tid, &ours))
+		return -1;
+	/*
+	 * A thread stopped inside sigsuspend/ppoll shows its temporary mask; the
+	 * kernel puts the real one back the first time the thread resumes. Resume
+	 * it once with a harmless call and read the mask again.
+	 */
+	if (infect_syscall(ctx, SYS_getpid, &ret, 0, 0, 0, 0, 0, 0))
+		return -1;
+	if (ptrace_get_sigmask(tid, &mask))
+		return -1;
+	if (mask != ours) {
+		ctx->saved_mask = mask;
+		if (ptrace_set_sigmask(tid, INFECT_MASK))
+			return -1;
+	}
+	return 0;
 }
 
 static int infect_detach_thread(struct infect_ctx *ctx)

@@ -67,7 +67,9 @@ int ptrace_seize_stop(pid_t tid)
 	int stopsig;
 
 	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD)) {
-		pr_perror("Can't seize thread %d", tid);
+		/* a thread that just exited is the caller's call, not an error */
+		if (errno != ESRCH)
+			pr_perror("Can't seize thread %d", tid);
 		return -1;
 	}
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL)) {

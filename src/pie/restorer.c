@@ -404,6 +404,8 @@ __attribute__((noreturn)) static void thread_main(struct restorer_args *a, struc
 	for (uint32_t i = 0; i < t->nr_pending; i++, info += 128)
 		check(a, sys4(__NR_rt_tgsigqueueinfo, pid, t->tid, *(int32_t *)info, info),
 		      "rt_tgsigqueueinfo", t->tid);
+	if (t->comm[0])
+		check(a, sys2(__NR_prctl, 15 /* PR_SET_NAME */, t->comm), "PR_SET_NAME", t->tid);
 	restore_creds(a);
 	if (leader) {
 		check(a, sys2(__NR_prctl, PR_SET_PDEATHSIG, a->pdeathsig), "PR_SET_PDEATHSIG", 0);

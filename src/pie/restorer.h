@@ -94,6 +94,7 @@ struct rst_thread {
 	uint32_t has_rseq;
 	uint32_t affinity_len;
 	uint8_t affinity[128];
+	char comm[16];
 };
 
 struct restorer_args {
