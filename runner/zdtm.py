@@ -331,13 +331,6 @@ class Snapshot:
                 }
             self.procs[v] = p
 
-    def all_host_ids(self):
-        ids = set()
-        for pid, tids in self.tree.items():
-            ids.add(pid)
-            ids.update(tids)
-        return ids
-
 
 def _list_diff(before, after):
     bset, aset = set(before), set(after)
@@ -531,10 +524,8 @@ class Run:
         self.root = None
         self.known = set()      # every host pid/tid ever seen in the tree
         self.logs = []          # criu logs to scan for "Error"
-        self.nocheck_logs = set()
         self.relevant = None
         self.snap = None
-        self.skip_tail = False
 
     # -- helpers -----------------------------------------------------------
 
@@ -844,8 +835,6 @@ class Run:
 
     def check_logs(self):
         for path in self.logs:
-            if path in self.nocheck_logs:
-                continue
             text = read_text(path) or ""
             errs = [ln for ln in text.splitlines() if "Error" in ln]
             if errs:
