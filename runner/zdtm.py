@@ -258,14 +258,41 @@ def state_class(state):
 
 
 def map_lines(pid):
+    """Mappings, with neighbours the kernel may merge or not folded together.
+
+    Two adjacent anonymous VMAs with the same protection (or a file VMA and the
+    next piece of the same file) are one mapping as far as the program can
+    tell; whether the kernel keeps them apart depends on their history, which
+    a restore does not replay. CRIU's zdtm compares them the same way.
+    """
     res = []
+    last = None
     for line in (read_text("/proc/%d/maps" % pid) or "").splitlines():
         f = line.split(None, 5)
         if len(f) < 5:
             continue
+        start, end = (int(x, 16) for x in f[0].split("-"))
         path = f[5].strip() if len(f) > 5 else ""
-        res.append(("%s %s %s %s" % (f[0], f[1], f[2], path)).rstrip())
-    return res
+        off = int(f[2], 16)
+        cur = [start, end, f[1], off, path]
+        if last and last[1] == start and last[2] == f[1]:
+            anon = lambda p: p in ("", "[heap]")
+            if anon(last[4]) and anon(path):
+                last[1] = end
+                if path == "[heap]":
+                    last[4] = path
+                continue
+            if path and path == last[4] and not path.startswith("[") and \
+                    last[3] + (last[1] - last[0]) == off:
+                last[1] = end
+                continue
+        if last:
+            res.append(last)
+        last = cur
+    if last:
+        res.append(last)
+    return [("%x-%x %s %08x %s" % (a, b, perm, off, path)).rstrip()
+            for a, b, perm, off, path in res]
 
 
 def fd_table(pid):

@@ -312,6 +312,16 @@ static int dump_thread_plain(struct infect_ctx *ctx, pid_t tid, ThreadCoreEntry 
 	if (!th->comm)
 		goto err;
 	th->comm[strcspn(th->comm, "\n")] = 0;
+	{
+		struct proc_stat ts;
+
+		if (proc_parse_stat(ctx->pid, tid, &ts))
+			goto err;
+		th->has_sched_policy = th->has_sched_prio = th->has_nice = true;
+		th->sched_policy = ts.policy;
+		th->sched_prio = ts.rt_priority;
+		th->nice = ts.nice;
+	}
 	size = ptrace_get_xsave(tid, xsave, XSAVE_MAX);
 	if (size < 0)
 		goto err;

@@ -62,13 +62,24 @@ static int check_tree_shape(struct pstree *tree)
 
 		if (t->kind == TASK_ZOMBIE)
 			continue;
-		for (int j = 0; j < i; j++)
-			if (tree->tasks[j]->kind != TASK_ZOMBIE &&
-			    tree->tasks[j]->mm_id == t->mm_id) {
-				pr_err("unsupported: pid %d shares its memory with pid %d (CLONE_VM)\n",
-				       t->pid, tree->tasks[j]->pid);
+		for (int j = 0; j < i; j++) {
+			struct task *o = tree->tasks[j];
+			const char *what = NULL;
+
+			if (o->kind == TASK_ZOMBIE)
+				continue;
+			if (o->mm_id == t->mm_id)
+				what = "memory (CLONE_VM)";
+			else if (o->files_id == t->files_id)
+				what = "fd table (CLONE_FILES)";
+			else if (o->fs_id == t->fs_id)
+				what = "fs struct (CLONE_FS)";
+			if (what) {
+				pr_err("unsupported: pid %d shares its %s with pid %d\n", t->pid, what,
+				       o->pid);
 				return -1;
 			}
+		}
 	}
 	if (opts.shell_job)
 		return 0;

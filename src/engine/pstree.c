@@ -85,7 +85,7 @@ static int seize_threads(struct task *t)
 			if (st < 0 && errno == ESRCH && tids[i] != t->pid)
 				continue;	/* exited meanwhile */
 			if (st < 0) {
-				if (errno == ESRCH)
+				if (errno == ESRCH && !t->parent)
 					pr_err("Process %d exited while being frozen\n", t->pid);
 				free(tids);
 				return -1;
@@ -150,10 +150,32 @@ static int freeze_task(struct task *t)
 		return 0;
 	}
 	t->kind = TASK_ALIVE;
-	if (seize_threads(t))
+	if (!seize_threads(t))
+		return 0;
+	/*
+	 * A child may be exiting while we freeze it: once it is a zombie it is
+	 * dumped as one. Its parent is frozen, so nobody can reap it meanwhile.
+	 */
+	if (errno != ESRCH || !t->parent)
 		return -1;
-	/* the task may have died and become a zombie between stat and seize */
-	return 0;
+	for (int i = 0; i < 1000; i++) {
+		if (read_ids(t))
+			return -1;
+		if (t->kind == TASK_ZOMBIE) {
+			for (int k = 0; k < t->nr_threads; k++)
+				if (t->threads[k].seized)
+					ptrace_detach(t->threads[k].tid, 0);
+			if (!t->threads && grow((void **)&t->threads, 0, sizeof(*t->threads)))
+				return -1;
+			t->nr_threads = 1;
+			t->threads[0].tid = t->pid;
+			t->threads[0].seized = false;
+			return 0;
+		}
+		usleep(1000);
+	}
+	pr_err("Process %d exited while being frozen and never became a zombie\n", t->pid);
+	return -1;
 }
 
 static int collect_children(struct pstree *tree, struct task *t)

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <grp.h>
@@ -566,7 +567,7 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 	struct area_builder ab = { 0 };
 	struct restorer_args *a;
 	uint64_t aoff, vmas_off, pm_off, thr_off, auxv_off, sp_off;
-	int nv, close_n = 0;
+	int nv;
 
 	plan->blob_size = (_binary_restorer_bin_end - _binary_restorer_bin_start + RST_PAGE - 1) &
 			  ~(RST_PAGE - 1);
@@ -622,6 +623,12 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 			rth->clear_tid_addr = th->clear_tid_addr;
 			if (th->comm)
 				snprintf(rth->comm, sizeof(rth->comm), "%s", th->comm);
+			if (th->has_sched_policy) {
+				rth->has_sched = 1;
+				rth->sched_policy = th->sched_policy;
+				rth->sched_prio = th->sched_prio;
+				rth->nice = th->nice;
+			}
 			rth->robust_list = th->robust_list;
 			rth->robust_len = th->robust_list_len;
 			if (th->has_rseq && th->rseq.len >= 16) {
@@ -675,15 +682,8 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 
 		rth->stack_top = plan->start + plan->stacks_off + (i + 1) * RST_THREAD_STACK - 64;
 	}
-	/* the blob closes what was opened for it, and every shared memory fd */
-	for (int i = 0; i < nv; i++) {
-		struct rst_vma *rv = (struct rst_vma *)ab_ptr(&ab, vmas_off) + i;
-
-		if (rv->fd >= 0 && !is_shmem_fd(rv->fd) && close_n < 48)
-			a->close_fds[close_n++] = rv->fd;
-	}
-	close_n += restore_shmem_fds(a->close_fds + close_n, 60 - close_n);
-	a->nr_close_fds = close_n;
+	/* the blob closes what was opened for it, every fd from svc_min up */
+	a->close_from = svc_min;
 	a->ready_fd = sh->ready_w;
 	a->go_fd = sh->go_r;
 	a->log_fd = sh->log_fd;
@@ -705,8 +705,23 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 	return ab.buf;
 }
 
+/*
+ * setitimer() adds one tick to CPU-time timers so they never fire early, and
+ * getitimer() reports it back: measure the tick once and take it off again.
+ */
+static uint64_t cpu_itimer_tick_us(void)
+{
+	struct itimerval one = { { 0, 0 }, { 0, 1 } }, got, zero = { { 0, 0 }, { 0, 0 } };
+
+	if (setitimer(ITIMER_VIRTUAL, &one, NULL) || getitimer(ITIMER_VIRTUAL, &got))
+		return 0;
+	setitimer(ITIMER_VIRTUAL, &zero, NULL);
+	return got.it_value.tv_sec * 1000000ULL + got.it_value.tv_usec - 1;
+}
+
 static void fill_task_args(struct restorer_args *a, struct rst_task *rt)
 {
+	uint64_t tick = cpu_itimer_tick_us();
 	const MmEntry *mm = rt->mm;
 	const TaskCoreEntry *tc = rt->core;
 	const CredsEntry *c = tc->creds;
@@ -727,11 +742,14 @@ static void fill_task_args(struct restorer_args *a, struct rst_task *rt)
 	}
 	for (size_t i = 0; i < tc->n_itimers && i < 3; i++) {
 		const ItimerEntry *it = tc->itimers[i];
+		uint64_t value = it->value_us;
 
+		if (it->which != ITIMER_REAL && value > tick)
+			value -= tick;
 		a->itimers[it->which % 3][0] = it->interval_us / 1000000;
 		a->itimers[it->which % 3][1] = it->interval_us % 1000000;
-		a->itimers[it->which % 3][2] = it->value_us / 1000000;
-		a->itimers[it->which % 3][3] = it->value_us % 1000000;
+		a->itimers[it->which % 3][2] = value / 1000000;
+		a->itimers[it->which % 3][3] = value % 1000000;
 	}
 	a->creds.uid = c->uid, a->creds.euid = c->euid, a->creds.suid = c->suid;
 	a->creds.fsuid = c->fsuid, a->creds.gid = c->gid, a->creds.egid = c->egid;
@@ -772,7 +790,7 @@ static int open_blob_fds(struct task *t, struct restorer_args *a, int svc_min)
 {
 	struct rst_task *rt = t->priv;
 	char name[64];
-	int fd, n = a->nr_close_fds;
+	int fd;
 
 	snprintf(name, sizeof(name), "pages-%d.img", t->pid);
 	fd = rt->nr_pagemap ? img_raw_open(name, O_RDONLY) : -1;
@@ -790,10 +808,6 @@ static int open_blob_fds(struct task *t, struct restorer_args *a, int svc_min)
 	close(fd);
 	if (a->exe_fd < 0 || (rt->nr_pagemap && a->pages_fd < 0))
 		return -1;
-	a->close_fds[n++] = a->exe_fd;
-	if (a->pages_fd >= 0)
-		a->close_fds[n++] = a->pages_fd;
-	a->nr_close_fds = n;
 	return 0;
 }
 
@@ -858,6 +872,9 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 		pr_perror("Can't reserve the vDSO parking place for %d", t->pid);
 		return -1;
 	}
+	/* the last thing that needs criu's view of paths: the task's cwd and root */
+	if (restore_task_fs(t))
+		return -1;
 	if (unregister_own_rseq(t)) {
 		pr_err("Can't drop criu's rseq registration in %d\n", t->pid);
 		return -1;
@@ -895,8 +912,8 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 	if (!stage_wait_past(sh, STAGE_PGID))
 		_exit(1);
 	nr_keep += restore_shmem_fds(keep + nr_keep, 256 - nr_keep);
-	if (settle_children(t) || restore_install_fds(t, keep, nr_keep) || restore_task_fs(t) ||
-	    restore_attrs(t))
+	/* attributes first: some need /proc, which a chroot may hide */
+	if (settle_children(t) || restore_install_fds(t, keep, nr_keep) || restore_attrs(t))
 		task_die(sh, t);
 	if (fault_hit(FAULT_RESTORE_CREDS) && t->parent) {
 		pr_err("Can't restore credentials of %d (injected fault)\n", t->pid);

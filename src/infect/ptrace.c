@@ -34,7 +34,8 @@ int ptrace_wait_trap(pid_t tid, int *stopsig)
 			return -1;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			pr_err("Thread %d exited while being frozen\n", tid);
+			/* the caller knows whether an exiting thread is a problem */
+			pr_info("Thread %d exited while being frozen\n", tid);
 			errno = ESRCH;
 			return -1;
 		}

@@ -404,6 +404,13 @@ __attribute__((noreturn)) static void thread_main(struct restorer_args *a, struc
 	for (uint32_t i = 0; i < t->nr_pending; i++, info += 128)
 		check(a, sys4(__NR_rt_tgsigqueueinfo, pid, t->tid, *(int32_t *)info, info),
 		      "rt_tgsigqueueinfo", t->tid);
+	if (t->has_sched) {
+		int prio = t->sched_prio;
+
+		check(a, sys3(144 /* sched_setscheduler */, 0, t->sched_policy, &prio),
+		      "sched_setscheduler", t->tid);
+		check(a, sys3(141 /* setpriority */, 0, 0, t->nice), "setpriority", t->tid);
+	}
 	if (t->comm[0])
 		check(a, sys2(__NR_prctl, 15 /* PR_SET_NAME */, t->comm), "PR_SET_NAME", t->tid);
 	restore_creds(a);
@@ -471,8 +478,7 @@ __attribute__((section(".head.text"), used, noreturn)) void blob_entry(struct re
 		fill_pages(a);
 	finish_vmas(a);
 	restore_task_state(a);
-	for (uint32_t i = 0; i < a->nr_close_fds; i++)
-		sys1(__NR_close, a->close_fds[i]);
+	check(a, sys3(436 /* close_range */, a->close_from, ~0U, 0), "close_range", a->close_from);
 	for (uint32_t i = 1; i < a->nr_threads; i++)
 		thread_start(a, &threads[i]);
 	thread_main(a, &threads[0], 1);

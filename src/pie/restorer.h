@@ -95,6 +95,8 @@ struct rst_thread {
 	uint32_t affinity_len;
 	uint8_t affinity[128];
 	char comm[16];
+	int32_t sched_policy, sched_prio, nice;
+	uint32_t has_sched;
 };
 
 struct restorer_args {
@@ -123,8 +125,7 @@ struct restorer_args {
 	uint32_t nr_threads;
 	uint64_t threads_off;
 	int32_t ready_fd, go_fd;	/* barrier with criu: write one byte, read EOF */
-	int32_t close_fds[64];		/* fds criu passed only for the blob */
-	uint32_t nr_close_fds;
+	int32_t close_from;		/* fds from here up were opened only for the blob */
 	int32_t log_fd;			/* where the blob reports failures, -1 none */
 	int32_t thread_done;		/* futex: threads created so far */
 	int32_t error;			/* futex: first failure code */
