@@ -139,6 +139,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory unit-san
+	$(Q)ci/test-check.sh
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps

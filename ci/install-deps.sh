@@ -2,7 +2,7 @@
 # Install the Debian packages the build needs, only the missing ones, only as
 # root; otherwise say in one line what to install.
 set -e
-want="gcc make binutils pkg-config python3 protobuf-c-compiler libprotobuf-c-dev libcap-dev check"
+want="gcc make binutils pkg-config python3 protobuf-c-compiler libprotobuf-c-dev libcap-dev check iproute2 iptables nftables procps"
 [ "$1" = docs ] && want="asciidoc-base xmlto docbook-xsl xsltproc"
 [ "$1" = fuzz ] && want="clang libclang-rt-14-dev"
 missing=""
