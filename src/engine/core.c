@@ -2,6 +2,8 @@
 /* The core image: per-task and per-thread state (registers, signals, creds,
  * limits, scheduling, prctl bits). The restore half is in restore-core.c. */
 #include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -103,6 +105,81 @@ static int dump_itimers(struct infect_ctx *ctx, TaskCoreEntry *tc)
 		tc->itimers[tc->n_itimers++] = e;
 	}
 	return 0;
+}
+
+/* /proc/PID/timers gives what each timer notifies; its time only the task can ask. */
+static int parse_timer(const char *blk, PosixTimerEntry *e)
+{
+	char how[16], who[8];
+	unsigned long long ptr;
+	int target;
+	const char *p;
+
+	p = strstr(blk, "ID:");
+	if (!p || sscanf(p, "ID: %d", &e->id) != 1)
+		return -1;
+	p = strstr(blk, "signal:");
+	if (!p || sscanf(p, "signal: %d/%llx", &e->signo, &ptr) != 2)
+		return -1;
+	e->sigval = ptr;
+	p = strstr(blk, "notify:");
+	if (!p || sscanf(p, "notify: %15[a-z]/%7[a-z].%d", how, who, &target) != 3)
+		return -1;
+	e->notify = !strcmp(how, "none") ? SIGEV_NONE : !strcmp(how, "thread") ? SIGEV_THREAD :
+									     SIGEV_SIGNAL;
+	if (!strcmp(who, "tid")) {
+		e->notify |= SIGEV_THREAD_ID;
+		e->has_tid = true;
+		e->tid = target;
+	}
+	p = strstr(blk, "ClockID:");
+	return p && sscanf(p, "ClockID: %d", &e->clock) == 1 ? 0 : -1;
+}
+
+static char *next_timer(char *from)
+{
+	if (!strncmp(from, "ID:", 3))
+		return from;
+	from = strstr(from, "\nID:");
+	return from ? from + 1 : NULL;
+}
+
+static int dump_posix_timers(struct infect_ctx *ctx, TaskCoreEntry *tc)
+{
+	char *buf = proc_read_file("/proc/%d/timers", ctx->pid), *blk;
+	int n = 0, ret = -1;
+
+	if (!buf)
+		return -1;
+	/* "ClockID:" contains "ID:" too: a block starts at a line that begins with it */
+	for (blk = buf; (blk = next_timer(blk)); blk++)
+		n++;
+	tc->posix_timers = calloc(n + 1, sizeof(*tc->posix_timers));
+	if (!tc->posix_timers)
+		goto out;
+	for (blk = buf; (blk = next_timer(blk)); blk++) {
+		PosixTimerEntry *e = malloc(sizeof(*e));
+		struct itimerspec its;
+
+		if (!e)
+			goto out;
+		posix_timer_entry__init(e);
+		tc->posix_timers[tc->n_posix_timers++] = e;
+		if (parse_timer(blk, e)) {
+			pr_err("Can't parse /proc/%d/timers\n", ctx->pid);
+			goto out;
+		}
+		if (remote_call(ctx, "timer_gettime", SYS_timer_gettime, NULL, e->id, ctx->scratch,
+				0, 0) ||
+		    mem_read(ctx->pid, ctx->scratch, &its, sizeof(its)))
+			goto out;
+		e->interval_ns = its.it_interval.tv_sec * 1000000000ULL + its.it_interval.tv_nsec;
+		e->value_ns = its.it_value.tv_sec * 1000000000ULL + its.it_value.tv_nsec;
+	}
+	ret = 0;
+out:
+	free(buf);
+	return ret;
 }
 
 static int dump_prctls(struct infect_ctx *ctx, TaskCoreEntry *tc, CredsEntry *cr)
@@ -406,6 +483,9 @@ static void free_task_core(TaskCoreEntry *tc, CredsEntry *cr)
 	for (size_t i = 0; i < tc->n_itimers; i++)
 		free(tc->itimers[i]);
 	free(tc->itimers);
+	for (size_t i = 0; i < tc->n_posix_timers; i++)
+		free(tc->posix_timers[i]);
+	free(tc->posix_timers);
 	for (size_t i = 0; i < tc->n_shared_pending; i++) {
 		if (tc->shared_pending[i])
 			free(tc->shared_pending[i]->siginfo.data);
@@ -432,7 +512,8 @@ static int dump_task_fields(struct task *t, struct infect_ctx *ctx, TaskCoreEntr
 	}
 	if (dump_creds(t->pid, &st, cr) || dump_rlimits(t->pid, tc) || dump_misc(t->pid, &ps, tc))
 		return -1;
-	if (dump_sigactions(ctx, tc) || dump_itimers(ctx, tc) || dump_prctls(ctx, tc, cr))
+	if (dump_sigactions(ctx, tc) || dump_itimers(ctx, tc) || dump_prctls(ctx, tc, cr) ||
+	    dump_posix_timers(ctx, tc))
 		return -1;
 	if (ptrace_peek_siginfo(t->pid, true, &infos, &nr))
 		return -1;

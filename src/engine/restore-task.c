@@ -566,7 +566,7 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 	const TaskCoreEntry *tc = rt->core;
 	struct area_builder ab = { 0 };
 	struct restorer_args *a;
-	uint64_t aoff, vmas_off, pm_off, thr_off, auxv_off, sp_off;
+	uint64_t aoff, vmas_off, pm_off, thr_off, auxv_off, sp_off, tm_off;
 	int nv;
 
 	plan->blob_size = (_binary_restorer_bin_end - _binary_restorer_bin_start + RST_PAGE - 1) &
@@ -599,6 +599,19 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 		}
 		if (add_siginfos(&ab, tc->shared_pending, tc->n_shared_pending, &sp_off))
 			return NULL;
+		tm_off = ab_alloc(&ab, (tc->n_posix_timers + 1) * sizeof(struct rst_timer), 8);
+		if (tm_off == (uint64_t)-1)
+			return NULL;
+		for (size_t i = 0; i < tc->n_posix_timers; i++) {
+			const PosixTimerEntry *pt = tc->posix_timers[i];
+			struct rst_timer *rt_ = (struct rst_timer *)ab_ptr(&ab, tm_off) + i;
+
+			*rt_ = (struct rst_timer){ .id = pt->id, .clock = pt->clock,
+						   .notify = pt->notify, .signo = pt->signo,
+						   .tid = pt->tid, .sigval = pt->sigval,
+						   .interval_ns = pt->interval_ns,
+						   .value_ns = pt->value_ns };
+		}
 		for (int i = 0; i < rt->nr_threads; i++) {
 			const ThreadCoreEntry *th = rt->threads[i];
 			struct rst_thread *rth;
@@ -676,6 +689,8 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 	a->nr_threads = rt->nr_threads;
 	a->threads_off = thr_off;
 	a->shared_pending_off = sp_off;
+	a->timers_off = tm_off;
+	a->nr_timers = tc->n_posix_timers;
 	a->nr_shared_pending = tc->n_shared_pending;
 	for (int i = 0; i < rt->nr_threads; i++) {
 		struct rst_thread *rth = (struct rst_thread *)ab_ptr(&ab, thr_off) + i;

@@ -373,6 +373,35 @@ static void restore_creds(struct restorer_args *a)
 		check(a, sys2(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1), "PR_SET_NO_NEW_PRIVS", 0);
 }
 
+/* Timers are per process; created once the threads they may target exist. */
+static void restore_timers(struct restorer_args *a)
+{
+	struct rst_timer *tm = at(a, a->timers_off);
+
+	if (!a->nr_timers)
+		return;
+	check(a, sys2(__NR_prctl, 77 /* PR_TIMER_CREATE_RESTORE_IDS */, 1), "restore timer ids",
+	      0);
+	for (uint32_t i = 0; i < a->nr_timers; i++, tm++) {
+		struct {
+			uint64_t value;
+			int32_t signo, notify, tid, pad[11];
+		} sev = { tm->sigval, tm->signo, tm->notify, tm->tid, { 0 } };
+		int32_t id = tm->id;
+		uint64_t its[4] = { tm->interval_ns / 1000000000, tm->interval_ns % 1000000000,
+				    tm->value_ns / 1000000000, tm->value_ns % 1000000000 };
+
+		check(a, sys3(222 /* timer_create */, tm->clock, &sev, &id), "timer_create",
+		      tm->id);
+		if (id != tm->id)
+			die(a, "timer_create with the same id", 0, tm->id);
+		if (tm->value_ns)
+			check(a, sys4(223 /* timer_settime */, id, 0, its, 0), "timer_settime",
+			      tm->id);
+	}
+	check(a, sys2(__NR_prctl, 77, 0), "restore timer ids off", 0);
+}
+
 __attribute__((noreturn)) static void sigreturn(uint64_t frame)
 {
 	__asm__ volatile("mov %0, %%rsp\n"
@@ -481,5 +510,6 @@ __attribute__((section(".head.text"), used, noreturn)) void blob_entry(struct re
 	check(a, sys3(436 /* close_range */, a->close_from, ~0U, 0), "close_range", a->close_from);
 	for (uint32_t i = 1; i < a->nr_threads; i++)
 		thread_start(a, &threads[i]);
+	restore_timers(a);
 	thread_main(a, &threads[0], 1);
 }

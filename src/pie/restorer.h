@@ -80,6 +80,12 @@ struct rst_creds {
 	uint32_t last_cap;	/* highest capability number the kernel knows */
 };
 
+struct rst_timer {
+	int32_t id, clock, notify, signo, tid, pad;
+	uint64_t sigval;
+	uint64_t interval_ns, value_ns;
+};
+
 struct rst_thread {
 	int32_t tid;
 	uint32_t nr_pending;
@@ -124,6 +130,8 @@ struct restorer_args {
 
 	uint32_t nr_threads;
 	uint64_t threads_off;
+	uint32_t nr_timers;
+	uint64_t timers_off;
 	int32_t ready_fd, go_fd;	/* barrier with criu: write one byte, read EOF */
 	int32_t close_from;		/* fds from here up were opened only for the blob */
 	int32_t log_fd;			/* where the blob reports failures, -1 none */
