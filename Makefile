@@ -55,6 +55,9 @@ UNIT_BIN	:= $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 
 .PHONY: all clean deps test unit unit-san zdtm demo docs fuzz bench layers
 
+# generated sources are kept, so a second make has nothing to do
+.SECONDARY: $(PROTO_C) $(PROTO_H)
+
 all: criu
 
 criu: $(BUILD)/criu
