@@ -51,6 +51,8 @@ PIE_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Isrc -fpie -ffreestanding -nostdlib \
 		   -fcf-protection=none -MMD -MP
 
 UNIT_SRC	:= $(sort $(wildcard test/unit/test_*.c))
+# tests walked through every CRIU_FAULT point by make test
+FAULT_WALK_TESTS := env00 pstree00 zombie00 thread00 pipe00 mem_shared unlink00 session00
 UNIT_BIN	:= $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 
 .PHONY: all clean deps test unit unit-san zdtm demo docs fuzz bench layers
@@ -136,7 +138,10 @@ unit-san:
 
 zdtm: all
 	$(Q)$(MAKE) --no-print-directory -C zdtm
-	$(Q)python3 runner/zdtm.py run -a --keep-going --report build/zdtm-report
+	$(Q)python3 runner/zdtm.py run -a --keep-going --report build/zdtm-report \
+		--mode kill,leave-running,leave-stopped,restore-stopped,iters
+	$(Q)python3 runner/zdtm.py run --no-build --keep-going --fault-walk \
+		$(addprefix -t zdtm/static/,$(FAULT_WALK_TESTS))
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmds.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/options.h"
 
@@ -51,6 +52,12 @@ int main(int argc, char **argv)
 {
 	int ret;
 
+	/* for test runners: the numbered failure points CRIU_FAULT accepts */
+	if (argc == 2 && !strcmp(argv[1], "--fault-list")) {
+		for (int i = 0; i < fault_points_count; i++)
+			printf("%d\n", fault_points[i]);
+		return 0;
+	}
 	opts_init(&opts);
 	ret = opts_parse(&opts, argc, argv);
 	if (ret == 2)

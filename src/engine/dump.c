@@ -110,7 +110,13 @@ static int dump_one_task(struct task *t)
 		return 0;
 	if (infect_start(&ctx, t->pid, t->pid, 4096))
 		return -1;
-	ret = dump_task_core(t, &ctx);
+	if (fault_hit(FAULT_DUMP_INFECT)) {
+		/* with the scratch page mapped: it must go away all the same */
+		pr_err("Can't run syscalls in %d (injected fault)\n", t->pid);
+		ret = -1;
+	} else {
+		ret = dump_task_core(t, &ctx);
+	}
 	if (!ret && infect_syscall(&ctx, SYS_brk, &brk, 0, 0, 0, 0, 0, 0))
 		ret = -1;
 	if (infect_stop(&ctx))

@@ -873,6 +873,10 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 	fill_task_args(a, t->priv);
 	if (open_blob_fds(t, a, svc_min))
 		return -1;
+	if (fault_hit(FAULT_RESTORE_MM)) {
+		pr_err("Can't map the restorer of %d (injected fault)\n", t->pid);
+		return -1;
+	}
 	area = mmap((void *)plan.start, plan.size, PROT_READ | PROT_WRITE | PROT_EXEC,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (area == MAP_FAILED || (uint64_t)area != plan.start) {
@@ -930,7 +934,7 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 	/* attributes first: some need /proc, which a chroot may hide */
 	if (settle_children(t) || restore_install_fds(t, keep, nr_keep) || restore_attrs(t))
 		task_die(sh, t);
-	if (fault_hit(FAULT_RESTORE_CREDS) && t->parent) {
+	if (fault_hit(FAULT_RESTORE_CREDS)) {
 		pr_err("Can't restore credentials of %d (injected fault)\n", t->pid);
 		task_die(sh, t);
 	}

@@ -720,6 +720,10 @@ static int start_tree(struct pstree *tree, struct restore_shared *sh, int *ready
 		pr_perror("Can't become a child subreaper");
 		return -1;
 	}
+	if (fault_hit(FAULT_RESTORE_FORK)) {
+		pr_err("Can't create pid %d (injected fault)\n", tree->root->pid);
+		return -1;
+	}
 	pid = clone_with_pid(tree->root->pid);
 	if (pid < 0)
 		return -1;
