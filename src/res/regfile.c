@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -210,6 +211,20 @@ static int regfile_open(uint32_t id)
 	if (fd < 0) {
 		pr_perror("Can't open %s for file %u", re->path, id);
 		return -1;
+	}
+	/*
+	 * ext4 creates a directory's readdir state at the first getdents and
+	 * keeps it stuck at EOF if the fd was only ever seeked there: read once
+	 * at 0 first, as the task did, so a later rewind still lists entries.
+	 */
+	if (re->pos && S_ISDIR(re->mode)) {
+		char buf[1024];
+
+		if (syscall(SYS_getdents64, fd, buf, sizeof(buf)) < 0) {
+			pr_perror("Can't read directory %s", re->path);
+			close(fd);
+			return -1;
+		}
 	}
 	if (re->pos && lseek(fd, re->pos, SEEK_SET) != (off_t)re->pos) {
 		pr_perror("Can't seek %s to %lu", re->path, (unsigned long)re->pos);
