@@ -447,13 +447,48 @@ err:
 	return -1;
 }
 
+#ifndef PTRACE_SECCOMP_GET_FILTER
+#define PTRACE_SECCOMP_GET_FILTER 0x420c
+#endif
+
+/* Every filter of the thread, newest first, as the kernel numbers them. */
+static int dump_seccomp(pid_t tid, ThreadCoreEntry *th)
+{
+	for (long i = 0;; i++) {
+		long n = ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)i, NULL);
+		ProtobufCBinaryData *nf;
+		uint8_t *buf;
+
+		if (n < 0 && (errno == ENOENT || (errno == EINVAL && i == 0)))
+			return 0;
+		if (n < 0) {
+			pr_perror("Can't read seccomp filter %ld of thread %d", i, tid);
+			return -1;
+		}
+		buf = malloc(n * 8);
+		nf = realloc(th->seccomp_filters, (th->n_seccomp_filters + 1) * sizeof(*nf));
+		if (!buf || !nf) {
+			free(buf);
+			return -1;
+		}
+		th->seccomp_filters = nf;
+		if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)i, buf) != n) {
+			pr_perror("Can't read seccomp filter %ld of thread %d", i, tid);
+			free(buf);
+			return -1;
+		}
+		nf[th->n_seccomp_filters].len = n * 8;
+		nf[th->n_seccomp_filters++].data = buf;
+	}
+}
+
 static int dump_thread(struct infect_ctx *ctx, pid_t tid, struct cr_img *img)
 {
 	ThreadCoreEntry th = THREAD_CORE_ENTRY__INIT;
 	int ret = -1;
 
 	if (infect_switch_thread(ctx, tid) || dump_thread_plain(ctx, tid, &th) ||
-	    dump_thread_injected(ctx, &th))
+	    dump_thread_injected(ctx, &th) || dump_seccomp(tid, &th))
 		goto out;
 	ret = img_write(img, &th.base);
 out:
@@ -463,6 +498,9 @@ out:
 	free(th.cpu_affinity.data);
 	free(th.rseq.data);
 	free(th.comm);
+	for (size_t i = 0; i < th.n_seccomp_filters; i++)
+		free(th.seccomp_filters[i].data);
+	free(th.seccomp_filters);
 	for (size_t i = 0; i < th.n_pending; i++) {
 		if (th.pending[i])
 			free(th.pending[i]->siginfo.data);
@@ -506,8 +544,9 @@ static int dump_task_fields(struct task *t, struct infect_ctx *ctx, TaskCoreEntr
 
 	if (proc_parse_status(t->pid, 0, &st) || proc_parse_stat(t->pid, 0, &ps))
 		return -1;
-	if (st.seccomp) {
-		pr_err("unsupported: seccomp mode %d of pid %d\n", st.seccomp, t->pid);
+	if (st.seccomp == 1) {
+		/* strict mode would not even let criu unmap its restorer afterwards */
+		pr_err("unsupported: strict seccomp mode of pid %d\n", t->pid);
 		return -1;
 	}
 	if (dump_creds(t->pid, &st, cr) || dump_rlimits(t->pid, tc) || dump_misc(t->pid, &ps, tc))

@@ -427,6 +427,32 @@ static int build_frame(struct area_builder *ab, const ThreadCoreEntry *th, uint6
 	return 0;
 }
 
+/* Filters come newest first from the kernel; the blob installs oldest first. */
+static int add_seccomp(struct area_builder *ab, const ThreadCoreEntry *th,
+		       struct rst_thread **rth, uint64_t thr_off, int idx)
+{
+	size_t total = 0;
+	uint64_t off, pos;
+
+	for (size_t i = 0; i < th->n_seccomp_filters; i++)
+		total += 8 + th->seccomp_filters[i].len;
+	off = ab_alloc(ab, total + 8, 8);
+	if (off == (uint64_t)-1)
+		return -1;
+	*rth = (struct rst_thread *)ab_ptr(ab, thr_off) + idx;
+	(*rth)->seccomp_off = off;
+	(*rth)->nr_seccomp = th->n_seccomp_filters;
+	pos = off;
+	for (size_t i = th->n_seccomp_filters; i-- > 0;) {
+		uint64_t count = th->seccomp_filters[i].len / 8;
+
+		memcpy(ab_ptr(ab, pos), &count, 8);
+		memcpy(ab_ptr(ab, pos + 8), th->seccomp_filters[i].data, count * 8);
+		pos += 8 + count * 8;
+	}
+	return 0;
+}
+
 static int add_siginfos(struct area_builder *ab, SiginfoEntry **infos, size_t nr, uint64_t *off)
 {
 	*off = ab_alloc(ab, nr * 128 + 1, 8);
@@ -636,6 +662,8 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 			rth->clear_tid_addr = th->clear_tid_addr;
 			if (th->comm)
 				snprintf(rth->comm, sizeof(rth->comm), "%s", th->comm);
+			if (add_seccomp(&ab, th, &rth, thr_off, i))
+				return NULL;
 			if (th->has_sched_policy) {
 				rth->has_sched = 1;
 				rth->sched_policy = th->sched_policy;

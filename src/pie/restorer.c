@@ -440,6 +440,26 @@ __attribute__((noreturn)) static void thread_main(struct restorer_args *a, struc
 		      "sched_setscheduler", t->tid);
 		check(a, sys3(141 /* setpriority */, 0, 0, t->nice), "setpriority", t->tid);
 	}
+	/*
+	 * Filters go in while the thread is still privileged (the task may have
+	 * neither CAP_SYS_ADMIN nor no_new_privs); the few syscalls left after
+	 * them are ones any filter a running task survives must allow.
+	 */
+	{
+		uint64_t *f = at(a, t->seccomp_off);
+
+		for (uint32_t i = 0; i < t->nr_seccomp; i++) {
+			struct {
+				uint16_t len;
+				uint16_t pad[3];
+				uint64_t filter;
+			} prog = { (uint16_t)f[0], { 0 }, (uint64_t)(f + 1) };
+
+			check(a, sys3(317 /* seccomp */, 1 /* SET_MODE_FILTER */, 0, &prog),
+			      "seccomp", i);
+			f += 1 + f[0];
+		}
+	}
 	if (t->comm[0])
 		check(a, sys2(__NR_prctl, 15 /* PR_SET_NAME */, t->comm), "PR_SET_NAME", t->tid);
 	restore_creds(a);

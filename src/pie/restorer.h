@@ -103,6 +103,9 @@ struct rst_thread {
 	char comm[16];
 	int32_t sched_policy, sched_prio, nice;
 	uint32_t has_sched;
+	/* seccomp filters in install order: each a u64 count of sock_filters, then them */
+	uint32_t nr_seccomp;
+	uint64_t seccomp_off;
 };
 
 struct restorer_args {
