@@ -65,14 +65,17 @@ static int check_tree_shape(struct pstree *tree)
 		for (int j = 0; j < i; j++) {
 			struct task *o = tree->tasks[j];
 			const char *what = NULL;
+			bool via_parent = t->parent && t->parent->kind != TASK_ZOMBIE;
 
 			if (o->kind == TASK_ZOMBIE)
 				continue;
+			/* restore shares what a child inherits from its parent with clone() */
 			if (o->mm_id == t->mm_id)
 				what = "memory (CLONE_VM)";
-			else if (o->files_id == t->files_id)
+			else if (o->files_id == t->files_id &&
+				 !(via_parent && t->parent->files_id == t->files_id))
 				what = "fd table (CLONE_FILES)";
-			else if (o->fs_id == t->fs_id)
+			else if (o->fs_id == t->fs_id && !(via_parent && t->parent->fs_id == t->fs_id))
 				what = "fs struct (CLONE_FS)";
 			if (what) {
 				pr_err("unsupported: pid %d shares its %s with pid %d\n", t->pid, what,

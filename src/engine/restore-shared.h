@@ -3,6 +3,7 @@
 #define CR_ENGINE_RESTORE_SHARED_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -36,6 +37,6 @@ void stage_done(struct restore_shared *sh);
 /* Wait until the master moves past @stage; false if the restore failed. */
 bool stage_wait_past(struct restore_shared *sh, int stage);
 void stage_fail(struct restore_shared *sh);
-pid_t clone_with_pid(pid_t pid);
+pid_t clone_with_pid(pid_t pid, uint64_t flags);
 
 #endif

@@ -84,12 +84,13 @@ __attribute__((noreturn)) static void task_die(struct restore_shared *sh, struct
 	_exit(1);
 }
 
-pid_t clone_with_pid(pid_t pid)
+pid_t clone_with_pid(pid_t pid, uint64_t flags)
 {
 	struct clone_args ca = { 0 };
 	pid_t want = pid;
 	long r;
 
+	ca.flags = flags;
 	ca.exit_signal = SIGCHLD;
 	ca.set_tid = (uint64_t)&want;
 	ca.set_tid_size = 1;
@@ -179,6 +180,25 @@ __attribute__((noreturn)) static void helper_body(struct task *h, struct restore
 	_exit(0);
 }
 
+/* A child that shared its parent's fd table or fs struct gets it the same way. */
+static uint64_t share_flags(const struct task *t, const struct task *k)
+{
+	uint64_t flags = 0;
+
+	if (k->kind != TASK_ALIVE && k->kind != TASK_STOPPED)
+		return 0;
+	if (k->files_id == t->files_id)
+		flags |= CLONE_FILES;
+	if (k->fs_id == t->fs_id)
+		flags |= CLONE_FS;
+	return flags;
+}
+
+static bool owns_fd_table(const struct task *t)
+{
+	return !t->parent || t->parent->files_id != t->files_id;
+}
+
 static int fork_children(struct task *t, struct restore_shared *sh)
 {
 	for (int i = 0; i < t->nr_kids; i++) {
@@ -189,7 +209,7 @@ static int fork_children(struct task *t, struct restore_shared *sh)
 			pr_err("Can't create pid %d (injected fault)\n", k->pid);
 			return -1;
 		}
-		pid = clone_with_pid(k->pid);
+		pid = clone_with_pid(k->pid, share_flags(t, k));
 		if (pid < 0)
 			return -1;
 		if (pid)
@@ -725,8 +745,8 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 
 		rth->stack_top = plan->start + plan->stacks_off + (i + 1) * RST_THREAD_STACK - 64;
 	}
-	/* the blob closes what was opened for it, every fd from svc_min up */
-	a->close_from = svc_min;
+	/* criu closes the blob's fds after the jump back: a shared table needs them till then */
+	a->close_from = -1;
 	a->ready_fd = sh->ready_w;
 	a->go_fd = sh->go_r;
 	a->log_fd = sh->log_fd;
@@ -960,13 +980,18 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 		_exit(1);
 	nr_keep += restore_shmem_fds(keep + nr_keep, 256 - nr_keep);
 	/* attributes first: some need /proc, which a chroot may hide */
-	if (settle_children(t) || restore_install_fds(t, keep, nr_keep) || restore_attrs(t))
+	/* an fd table shared with the parent is filled once, by the parent */
+	if (settle_children(t) || (owns_fd_table(t) && restore_install_fds(t, keep, nr_keep)) ||
+	    restore_attrs(t))
 		task_die(sh, t);
 	if (fault_hit(FAULT_RESTORE_CREDS)) {
 		pr_err("Can't restore credentials of %d (injected fault)\n", t->pid);
 		task_die(sh, t);
 	}
 	stage_done(sh);
+	/* nobody opens its restorer files while a shared fd table is being filled */
+	if (!stage_wait_past(sh, STAGE_PREPARE))
+		_exit(1);
 	enter_restorer(t, sh);
 	task_die(sh, t);
 }

@@ -576,7 +576,6 @@ static int seize_restored(struct pstree *tree)
 static int cleanup_task(struct task *t, struct restore_shared *sh)
 {
 	struct infect_ctx ctx;
-	int fds[] = { sh->ready_w, sh->go_r, sh->log_fd, sh->img_fd };
 	long r;
 	int ret = 0;
 
@@ -588,9 +587,11 @@ static int cleanup_task(struct task *t, struct restore_shared *sh)
 		pr_err("Can't unmap the restorer from %d\n", t->pid);
 		ret = -1;
 	}
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (infect_syscall(&ctx, SYS_close, &r, fds[i], 0, 0, 0, 0, 0))
-			ret = -1;
+	/* every fd from svc_base up is criu's: barrier pipes, log, images, blob files */
+	if (infect_syscall(&ctx, 436 /* close_range */, &r, sh->svc_base, ~0U, 0, 0, 0, 0) || r) {
+		pr_err("Can't close criu's descriptors in %d\n", t->pid);
+		ret = -1;
+	}
 	if (infect_stop(&ctx))
 		ret = -1;
 	return ret;
@@ -609,9 +610,11 @@ static int finish_tree(struct pstree *tree, struct restore_shared *sh, int go_w)
 		for (int k = 0; k < t->nr_threads; k++)
 			if (catch_sigreturn(t->threads[k].tid))
 				return -1;
-		if (cleanup_task(t, sh))
-			return -1;
 	}
+	/* only now: tasks sharing an fd table still read the go pipe until here */
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->priv && cleanup_task(tree->tasks[i], sh))
+			return -1;
 	if (fault_hit(FAULT_RESTORE_FINISH)) {
 		pr_err("Can't finish the restore (injected fault)\n");
 		return -1;
@@ -724,7 +727,7 @@ static int start_tree(struct pstree *tree, struct restore_shared *sh, int *ready
 		pr_err("Can't create pid %d (injected fault)\n", tree->root->pid);
 		return -1;
 	}
-	pid = clone_with_pid(tree->root->pid);
+	pid = clone_with_pid(tree->root->pid, 0);
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {

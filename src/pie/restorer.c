@@ -469,8 +469,14 @@ __attribute__((noreturn)) static void thread_main(struct restorer_args *a, struc
 	}
 	/* barrier: tell criu we are ready, wait until it closes the go pipe */
 	check(a, sys3(__NR_write, a->ready_fd, &byte, 1), "write ready", t->tid);
-	while (sys3(__NR_read, a->go_fd, &byte, 1) != 0)
-		;
+	for (;;) {
+		long r = sys3(__NR_read, a->go_fd, &byte, 1);
+
+		if (r == 0)
+			break;
+		if (r < 0 && r != -4 /* EINTR */)
+			die(a, "read go", r, t->tid);
+	}
 	sigreturn(t->frame);
 }
 
@@ -527,7 +533,9 @@ __attribute__((section(".head.text"), used, noreturn)) void blob_entry(struct re
 		fill_pages(a);
 	finish_vmas(a);
 	restore_task_state(a);
-	check(a, sys3(436 /* close_range */, a->close_from, ~0U, 0), "close_range", a->close_from);
+	if (a->close_from >= 0)
+		check(a, sys3(436 /* close_range */, a->close_from, ~0U, 0), "close_range",
+		      a->close_from);
 	for (uint32_t i = 1; i < a->nr_threads; i++)
 		thread_start(a, &threads[i]);
 	restore_timers(a);

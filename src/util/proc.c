@@ -85,7 +85,8 @@ int proc_parse_stat_buf(const char *buf, struct proc_stat *st)
 	int n;
 
 	memset(st, 0, sizeof(*st));
-	if (!open || !close || close < open)
+	/* the comm may hold ')' itself: the last one closes it */
+	if (!open || !close || close < open || close[1] != ' ')
 		return -1;
 	st->pid = atoi(buf);
 	clen = close - open - 1;
@@ -103,7 +104,8 @@ int proc_parse_stat_buf(const char *buf, struct proc_stat *st)
 		   &st->start_stack, &st->rt_priority, &st->policy, &st->start_data,
 		   &st->end_data, &st->start_brk, &st->arg_start, &st->arg_end, &st->env_start,
 		   &st->env_end, &st->exit_code);
-	return n >= 9 ? 0 : -1;
+	/* every field up to exit_code (field 52) must be there */
+	return n == 22 ? 0 : -1;
 }
 
 int proc_parse_stat(pid_t pid, pid_t tid, struct proc_stat *st)
@@ -126,9 +128,13 @@ static int parse_ids(const char *s, uint32_t ids[4])
 	return sscanf(s, "%u %u %u %u", &ids[0], &ids[1], &ids[2], &ids[3]) == 4 ? 0 : -1;
 }
 
-static uint64_t parse_hex(const char *s)
+static int parse_hex(const char *s, uint64_t *v)
 {
-	return strtoull(s, NULL, 16);
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 16);
+	return end == s || errno ? -1 : 0;
 }
 
 static int status_line(struct proc_status *st, const char *key, const char *val)
@@ -161,25 +167,25 @@ static int status_line(struct proc_status *st, const char *key, const char *val)
 			p = end;
 		}
 	} else if (!strcmp(key, "SigPnd"))
-		st->sig_pnd = parse_hex(val);
+		return parse_hex(val, &st->sig_pnd);
 	else if (!strcmp(key, "ShdPnd"))
-		st->shd_pnd = parse_hex(val);
+		return parse_hex(val, &st->shd_pnd);
 	else if (!strcmp(key, "SigBlk"))
-		st->sig_blk = parse_hex(val);
+		return parse_hex(val, &st->sig_blk);
 	else if (!strcmp(key, "SigIgn"))
-		st->sig_ign = parse_hex(val);
+		return parse_hex(val, &st->sig_ign);
 	else if (!strcmp(key, "SigCgt"))
-		st->sig_cgt = parse_hex(val);
+		return parse_hex(val, &st->sig_cgt);
 	else if (!strcmp(key, "CapInh"))
-		st->cap_inh = parse_hex(val);
+		return parse_hex(val, &st->cap_inh);
 	else if (!strcmp(key, "CapPrm"))
-		st->cap_prm = parse_hex(val);
+		return parse_hex(val, &st->cap_prm);
 	else if (!strcmp(key, "CapEff"))
-		st->cap_eff = parse_hex(val);
+		return parse_hex(val, &st->cap_eff);
 	else if (!strcmp(key, "CapBnd"))
-		st->cap_bnd = parse_hex(val);
+		return parse_hex(val, &st->cap_bnd);
 	else if (!strcmp(key, "CapAmb"))
-		st->cap_amb = parse_hex(val);
+		return parse_hex(val, &st->cap_amb);
 	else if (!strcmp(key, "NoNewPrivs"))
 		st->no_new_privs = atoi(val);
 	else if (!strcmp(key, "Seccomp"))
@@ -194,7 +200,7 @@ int proc_parse_status_buf(const char *buf, struct proc_status *st)
 	const char *line = buf;
 
 	memset(st, 0, sizeof(*st));
-	while (line && *line) {
+	while (line) {
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		char tmp[4096], *colon;
@@ -240,7 +246,7 @@ static const struct {
 	{ "gd", VMF_GD }, { "lo", VMF_LO }, { "dc", VMF_DC }, { "wf", VMF_WF },
 	{ "hg", VMF_HG }, { "nh", VMF_NH }, { "dd", VMF_DD }, { "sd", VMF_SD },
 	{ "mg", VMF_MG }, { "io", VMF_IO }, { "pf", VMF_PF }, { "sh", VMF_SH },
-	{ "uw", VMF_UW }, { "lf", VMF_LF },
+	{ "uw", VMF_UW }, { "lf", VMF_LF }, { "dw", VMF_DW },
 };
 
 static uint64_t parse_vm_flags(const char *s)
@@ -260,16 +266,30 @@ static uint64_t parse_vm_flags(const char *s)
 	return flags;
 }
 
+/*
+ * The kernel pads the fixed part of a maps line ("start-end perms offset
+ * dev inode ") with spaces to this column, then writes one more space and
+ * the name, so a name that itself begins with spaces keeps them.
+ */
+#define MAPS_NAME_PAD (25 + (int)sizeof(void *) * 6 - 1)
+
 /* "start-end perms offset dev inode path" */
 static int parse_maps_line(const char *line, struct proc_vma *v)
 {
-	char perms[5];
-	int path_off = 0;
+	char perms[8];
+	const char *p;
+	size_t len;
+	int off = 0;
 
 	memset(v, 0, sizeof(*v));
-	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n", &v->start,
-		   &v->end, perms, &v->pgoff, &v->dev_major, &v->dev_minor, &v->ino,
-		   &path_off) < 7)
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64 "%n", &v->start,
+		   &v->end, perms, &v->pgoff, &v->dev_major, &v->dev_minor, &v->ino, &off) < 7 ||
+	    !off)
+		return -1;
+	if (v->start >= v->end || strlen(perms) != 4)
+		return -1;
+	if ((perms[0] != 'r' && perms[0] != '-') || (perms[1] != 'w' && perms[1] != '-') ||
+	    (perms[2] != 'x' && perms[2] != '-') || (perms[3] != 's' && perms[3] != 'p'))
 		return -1;
 	if (perms[0] == 'r')
 		v->prot |= PROT_READ;
@@ -278,15 +298,23 @@ static int parse_maps_line(const char *line, struct proc_vma *v)
 	if (perms[2] == 'x')
 		v->prot |= PROT_EXEC;
 	v->shared = perms[3] == 's';
-	if (path_off) {
-		const char *p = line + path_off;
-		size_t len = strcspn(p, "\n");
 
-		if (len >= sizeof(v->path))
-			return -1;
-		memcpy(v->path, p, len);
-		v->path[len] = 0;
-	}
+	p = line + off;
+	if (*p == '\0' || *p == '\n')
+		return 0;
+	if (*p != ' ')
+		return -1;
+	/* the space ending the fixed part, then the padding and the separator */
+	p++;
+	if (*p == ' ')
+		p++;
+	while (*p == ' ' && p - line <= MAPS_NAME_PAD)
+		p++;
+	len = strcspn(p, "\n");
+	if (len >= sizeof(v->path))
+		return -1;
+	memcpy(v->path, p, len);
+	v->path[len] = 0;
 	return 0;
 }
 
@@ -300,13 +328,24 @@ static bool is_maps_line(const char *line)
 	return p != line && *p == '-';
 }
 
+static bool is_smaps_attr(const char *line)
+{
+	const char *p = line;
+
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	       (*p >= '0' && *p <= '9') || *p == '_')
+		p++;
+	return p != line && *p == ':';
+}
+
 struct proc_vma *proc_parse_smaps_buf(char *buf, int *nr)
 {
 	struct proc_vma *vmas = NULL;
 	int n = 0, cap = 0;
 	char *line = buf;
 
-	while (line && *line) {
+	/* empty lines are skipped, not taken for the end */
+	while (line) {
 		char *nl = strchr(line, '\n');
 
 		if (nl)
@@ -324,8 +363,12 @@ struct proc_vma *proc_parse_smaps_buf(char *buf, int *nr)
 			if (parse_maps_line(line, &vmas[n]))
 				goto err;
 			n++;
-		} else if (n && !strncmp(line, "VmFlags:", 8)) {
+		} else if (!strncmp(line, "VmFlags:", 8)) {
+			if (!n)
+				goto err;
 			vmas[n - 1].vm_flags = parse_vm_flags(line + 8);
+		} else if (*line && !is_smaps_attr(line)) {
+			goto err;
 		}
 		line = nl ? nl + 1 : NULL;
 	}
@@ -372,44 +415,58 @@ static const char *const limit_names[PROC_NR_RLIMITS] = {
 	[RLIMIT_RTTIME] = "Max realtime timeout",
 };
 
-static int parse_limit_value(const char *s, uint64_t *v)
+/* One value column: a number or "unlimited"; *s moves past it. */
+static int parse_limit_value(const char **s, uint64_t *v)
 {
+	const char *p = *s;
 	char *end;
 
-	while (*s == ' ')
-		s++;
-	if (!strncmp(s, "unlimited", 9)) {
+	while (*p == ' ')
+		p++;
+	if (!strncmp(p, "unlimited", 9)) {
 		*v = RLIM_INFINITY;
-		return 0;
+		end = (char *)p + 9;
+	} else {
+		if (*p < '0' || *p > '9')
+			return -1;
+		errno = 0;
+		*v = strtoull(p, &end, 10);
+		if (errno)
+			return -1;
 	}
-	*v = strtoull(s, &end, 10);
-	return end == s ? -1 : 0;
+	if (*end != ' ' && *end != '\n' && *end != '\0')
+		return -1;
+	*s = end;
+	return 0;
+}
+
+/* The row named @name: it must start a line and be followed by a space. */
+static const char *find_limit_row(const char *buf, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = buf;
+
+	while ((p = strstr(p, name))) {
+		if ((p == buf || p[-1] == '\n') && p[nlen] == ' ')
+			return p + nlen;
+		p += nlen;
+	}
+	return NULL;
 }
 
 int proc_parse_limits_buf(const char *buf, uint64_t cur[PROC_NR_RLIMITS],
 			  uint64_t max[PROC_NR_RLIMITS])
 {
-	int found = 0;
-
 	for (int i = 0; i < PROC_NR_RLIMITS; i++) {
-		const char *p = strstr(buf, limit_names[i]);
-		size_t nlen = strlen(limit_names[i]);
+		const char *p = find_limit_row(buf, limit_names[i]);
 
 		if (!p)
 			return -1;
-		/* the name column is 26 wide; values follow separated by spaces */
-		p += nlen;
-		while (*p == ' ')
-			p++;
-		if (parse_limit_value(p, &cur[i]) < 0)
+		/* the name column is 26 wide; soft and hard values follow */
+		if (parse_limit_value(&p, &cur[i]) < 0 || parse_limit_value(&p, &max[i]) < 0)
 			return -1;
-		while (*p && *p != ' ')
-			p++;
-		if (parse_limit_value(p, &max[i]) < 0)
-			return -1;
-		found++;
 	}
-	return found == PROC_NR_RLIMITS ? 0 : -1;
+	return 0;
 }
 
 int proc_parse_limits(pid_t pid, uint64_t cur[PROC_NR_RLIMITS], uint64_t max[PROC_NR_RLIMITS])
