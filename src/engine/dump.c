@@ -199,7 +199,7 @@ static int write_inventory(struct pstree *tree)
 
 static enum final_state final_state(void)
 {
-	if (opts.leave_running)
+	if (opts.leave_running || opts.check_only)
 		return FINAL_RUNNING;
 	if (opts.leave_stopped)
 		return FINAL_STOPPED;
@@ -237,6 +237,8 @@ int dump_tree(pid_t pid)
 	}
 	if (pstree_freeze(pid, &tree))
 		return -1;
+	if (opts.check_only)
+		pr_msg("Only checking if requested operation will succeed\n");
 	ret = dump_all(&tree);
 	dump_files_finish();
 	dump_files_reset();

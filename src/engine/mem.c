@@ -18,6 +18,7 @@
 #include "pagemap.pb-c.h"
 #include "util/fault.h"
 #include "util/log.h"
+#include "util/options.h"
 #include "util/proc.h"
 
 #define COPY_BUF (4UL << 20)
@@ -106,6 +107,19 @@ static int copy_range(struct page_writer *w, uint64_t start, uint64_t end, uint6
 	return 0;
 }
 
+/* --check-only: say which pages a real dump would copy, copy none. */
+static int note_range(struct page_writer *w, const struct pm_page_region *r)
+{
+	PagemapEntry pe = PAGEMAP_ENTRY__INIT;
+
+	pe.vaddr = r->start;
+	pe.nr_pages = (r->end - r->start) / PAGE_SIZE;
+	pe.has_file_off = true;
+	pe.file_off = w->written;
+	w->written += r->end - r->start;
+	return img_write(w->pagemap, &pe.base);
+}
+
 /* Pages that hold data of a private mapping: present or swapped, not the
  * shared zero page, and for file mappings only the copied-on-write ones. */
 static int dump_private_pages(struct page_writer *w, int pagemap_fd, const VmaEntry *v)
@@ -137,7 +151,9 @@ static int dump_private_pages(struct page_writer *w, int pagemap_fd, const VmaEn
 			return -1;
 		}
 		for (long i = 0; i < n; i++)
-			if (copy_range(w, regions[i].start, regions[i].end, regions[i].start))
+			if (opts.check_only ? note_range(w, &regions[i]) :
+					      copy_range(w, regions[i].start, regions[i].end,
+							 regions[i].start))
 				return -1;
 		pos = arg.walk_end;
 		if (!n && pos <= arg.start)
@@ -344,9 +360,14 @@ static int dump_pages(pid_t pid, MmEntry *mm)
 		goto out;
 	}
 	snprintf(name, sizeof(name), "pages-%d.img", pid);
-	w.pages_fd = img_raw_open(name, O_WRONLY);
+	/* --check-only writes where the pages are, not what they hold */
+	if (!opts.check_only) {
+		w.pages_fd = img_raw_open(name, O_WRONLY);
+		if (w.pages_fd < 0)
+			goto out;
+	}
 	w.pagemap = img_open(IMG_PAGEMAP, O_WRONLY, pid);
-	if (w.pages_fd < 0 || !w.pagemap)
+	if (!w.pagemap)
 		goto out;
 	head.pages_id = pid;
 	if (img_write(w.pagemap, &head.base))
@@ -355,7 +376,7 @@ static int dump_pages(pid_t pid, MmEntry *mm)
 		VmaEntry *v = mm->vmas[i];
 
 		if (v->status & VMA_ANON_SHARED) {
-			if (dump_shmem(pid, v, w.buf))
+			if (!opts.check_only && dump_shmem(pid, v, w.buf))
 				goto out;
 			continue;
 		}

@@ -516,7 +516,7 @@ static uint64_t find_area(const struct own_layout *own, const MmEntry *mm, size_
 	return 0;
 }
 
-static int open_vma_file(const VmaEntry *v, int svc_min)
+int open_vma_file(const VmaEntry *v, int svc_min)
 {
 	int flags = (v->status & VMA_FILE_SHARED) && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY;
 	struct stat st;

@@ -29,6 +29,7 @@
 #include "util/fault.h"
 #include "util/log.h"
 #include "util/options.h"
+#include "util/proc.h"
 
 #define STAGE_TIMEOUT_MS 20000
 #define PTRACE_GET_SYSCALL_INFO_ 0x420e
@@ -766,6 +767,95 @@ static int wait_root(pid_t root)
 	}
 }
 
+/* ---- checking mode ---- */
+
+static uint64_t mem_available(void)
+{
+	char *buf = read_whole_file("/proc/meminfo", NULL), *p;
+	uint64_t kb = 0;
+
+	if (buf && (p = strstr(buf, "MemAvailable:")))
+		kb = strtoull(p + 13, NULL, 10);
+	free(buf);
+	return kb * 1024;
+}
+
+static uint64_t xcr0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Every mapped file and executable there and unchanged; xsave state loadable here. */
+static int check_task(struct task *t, uint64_t *need)
+{
+	struct rst_task *rt = t->priv;
+	uint64_t have = xcr0();
+	int ret = 0, fd;
+
+	for (size_t i = 0; i < rt->mm->n_vmas; i++) {
+		VmaEntry *v = rt->mm->vmas[i];
+
+		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
+			continue;
+		fd = open_vma_file(v, 3);
+		if (fd < 0)
+			ret = -1;
+		else
+			close(fd);
+	}
+	fd = open(rt->mm->exe_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pr_perror("Executable %s of pid %d", rt->mm->exe_path, t->pid);
+		ret = -1;
+	} else {
+		close(fd);
+	}
+	for (int i = 0; i < rt->nr_threads; i++) {
+		uint64_t want;
+
+		memcpy(&want, rt->threads[i]->xsave.data + 464, sizeof(want));
+		if (want & ~have) {
+			pr_err("Thread %u uses CPU state 0x%lx this CPU lacks (has 0x%lx)\n",
+			       rt->threads[i]->tid, (unsigned long)(want & ~have),
+			       (unsigned long)have);
+			ret = -1;
+		}
+	}
+	for (int i = 0; i < rt->nr_pagemap; i++)
+		*need += rt->pagemap[i]->nr_pages * 4096UL;
+	return ret;
+}
+
+/*
+ * Everything a restore would check, and every step that can be undone,
+ * then undone: no task is created, no pid taken, nothing left open.
+ */
+static int check_restore(struct pstree *tree, int min_fd)
+{
+	uint64_t need = 0, avail;
+	int ret = 0;
+
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->priv && check_task(tree->tasks[i], &need))
+			ret = -1;
+	if (restore_open_files(tree, min_fd))
+		ret = -1;
+	restore_files_reset();
+	avail = mem_available();
+	if (need > avail) {
+		pr_err("The restore needs %lu MiB of memory, %lu MiB are available\n",
+		       (unsigned long)(need >> 20), (unsigned long)(avail >> 20));
+		ret = -1;
+	}
+	if (!ret)
+		pr_msg("Restore check passed: %d tasks, %lu MiB of memory\n", tree->nr_tasks,
+		       (unsigned long)(need >> 20));
+	return ret;
+}
+
 int restore_tree(void)
 {
 	struct restore_shared *sh = NULL;
@@ -775,9 +865,13 @@ int restore_tree(void)
 
 	if (load_tree(&tree, &inv) || check_pids_free(&tree))
 		goto out;
+	if (inv->kind == DUMP_KIND__CHECK_ONLY || opts.check_only) {
+		pr_msg("Checking mode enabled\n");
+		ret = check_restore(&tree, restore_max_fd(&tree) + 64);
+		goto out;
+	}
 	if (inv->kind != DUMP_KIND__FULL) {
-		pr_err("unsupported: restoring a %s image set\n",
-		       inv->kind == DUMP_KIND__CHECK_ONLY ? "check-only" : "pre-dump");
+		pr_err("unsupported: restoring a pre-dump image set\n");
 		goto out;
 	}
 	if (inv->has_shell_job && inv->shell_job && !opts.shell_job) {

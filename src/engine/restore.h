@@ -24,6 +24,8 @@ int restore_tree(void);
 struct restore_shared;
 void restore_task_body(struct task *t, struct restore_shared *sh);
 int restore_load_task(struct task *t);
+/* Open a mapped file and check it is the one dumped; the fd is >= @min_fd. */
+int open_vma_file(const VmaEntry *v, int min_fd);
 void restore_free_task(struct task *t);
 
 #endif
