@@ -139,7 +139,7 @@ unit-san:
 zdtm: all
 	$(Q)$(MAKE) --no-print-directory -C zdtm
 	$(Q)python3 runner/zdtm.py run -a --keep-going --report build/zdtm-report \
-		--mode kill,leave-running,leave-stopped,restore-stopped,iters
+		--mode kill,leave-running,leave-stopped,restore-stopped,iters,check-only
 	$(Q)python3 runner/zdtm.py run --no-build --keep-going --fault-walk \
 		$(addprefix -t zdtm/static/,$(FAULT_WALK_TESTS))
 

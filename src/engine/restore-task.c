@@ -377,6 +377,11 @@ static void fix_syscall_restart(struct user_regs_struct *r)
 
 	if ((long)r->orig_rax < 0)
 		return;
+	/* a restart of a restart: what was being restarted is lost with the kernel's block */
+	if (r->orig_rax == SYS_restart_syscall && -ret == ERESTART_RESTARTBLOCK) {
+		r->rax = -EINTR;
+		return;
+	}
 	switch (-ret) {
 	case ERESTARTSYS:
 	case ERESTARTNOINTR:
