@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The descriptor framework: tables of fds, file descriptions shared between
  * them, and the per-kind operations in res/. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,43 +178,12 @@ out:
 	return ret;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 static int list_fds(pid_t pid, int **fds, int *nr)
 {
 	char path[64];
-	struct dirent *de;
-	int *list = NULL, n = 0;
-	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d) {
-		pr_perror("Can't open %s", path);
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		int *nl;
-
-		if (de->d_name[0] == '.')
-			continue;
-		nl = realloc(list, (n + 1) * sizeof(*list));
-		if (!nl) {
-			closedir(d);
-			free(list);
-			return -1;
-		}
-		list = nl;
-		list[n++] = atoi(de->d_name);
-	}
-	closedir(d);
-	qsort(list, n, sizeof(*list), cmp_int);
-	*fds = list;
-	*nr = n;
-	return 0;
+	return list_dir_numbers(path, fds, nr);
 }
 
 int dump_task_files(struct task *t)

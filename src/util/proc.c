@@ -490,16 +490,12 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int proc_list_threads(pid_t pid, pid_t **tids, int *nr)
+int list_dir_numbers(const char *path, int **out, int *nr)
 {
-	char path[64];
 	struct dirent *de;
-	pid_t *list = NULL;
-	int n = 0, cap = 0;
-	DIR *d;
+	int *list = NULL, n = 0, cap = 0;
+	DIR *d = opendir(path);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
 	if (!d) {
 		pr_perror("Can't open %s", path);
 		return -1;
@@ -508,7 +504,7 @@ int proc_list_threads(pid_t pid, pid_t **tids, int *nr)
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		if (n == cap) {
-			pid_t *nl;
+			int *nl;
 
 			cap = cap ? cap * 2 : 16;
 			nl = realloc(list, cap * sizeof(*list));
@@ -523,6 +519,20 @@ int proc_list_threads(pid_t pid, pid_t **tids, int *nr)
 	}
 	closedir(d);
 	qsort(list, n, sizeof(*list), cmp_pid);
+	*out = list;
+	*nr = n;
+	return 0;
+}
+
+int proc_list_threads(pid_t pid, pid_t **tids, int *nr)
+{
+	char path[64];
+	pid_t *list;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (list_dir_numbers(path, &list, &n))
+		return -1;
 	/* the leader first, whatever its number */
 	for (int i = 0; i < n; i++)
 		if (list[i] == pid) {

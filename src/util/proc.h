@@ -86,6 +86,8 @@ int proc_parse_limits(pid_t pid, uint64_t cur[PROC_NR_RLIMITS], uint64_t max[PRO
 int proc_parse_limits_buf(const char *buf, uint64_t cur[PROC_NR_RLIMITS],
 			  uint64_t max[PROC_NR_RLIMITS]);
 
+/* The numeric entries of a directory (/proc/PID/task, /proc/PID/fd), sorted. */
+int list_dir_numbers(const char *path, int **out, int *nr);
 /* Thread ids of @pid (sorted, leader first) and children of one thread. */
 int proc_list_threads(pid_t pid, pid_t **tids, int *nr);
 int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr);
