@@ -553,6 +553,7 @@ class Run:
         self.logs = []          # criu logs to scan for "Error"
         self.relevant = None
         self.snap = None
+        self.caught = None      # --break: the FAIL line the test reported
 
     # -- helpers -----------------------------------------------------------
 
@@ -578,6 +579,8 @@ class Run:
             env["ZDTM_UID"] = str(TEST_UID)
             env["ZDTM_GID"] = str(TEST_GID)
             env["ZDTM_GROUPS"] = TEST_GROUPS
+        if self.cfg.brk:
+            env["ZDTM_BREAK"] = "1"
         return env
 
     def criu(self, action, args, log, check_errors=True, env=None, timeout=None):
@@ -764,6 +767,16 @@ class Run:
             time.sleep(POLL)
         lines = [ln.strip() for ln in (read_text(self.outfile) or "").splitlines() if ln.strip()]
         fails = [ln for ln in lines if ln.startswith("FAIL")]
+        if self.cfg.brk:
+            # ZDTM_BREAK=1: the test damaged its own state after SIGTERM, so
+            # its check must have said FAIL; PASS means it cannot fail.
+            if fails:
+                self.caught = fails[-1]
+                return
+            if lines and lines[-1] == "PASS":
+                self.fail("the test cannot fail: it says PASS with ZDTM_BREAK=1")
+            self.fail("no FAIL from the test with ZDTM_BREAK=1; outfile says: %s" %
+                      self.outfile_says())
         if fails:
             self.fail("test says %s" % fails[-1])
         if not lines or lines[-1] != "PASS":
@@ -1204,6 +1217,10 @@ class Driver:
             skip = self.feature_skip(test)
             if skip:
                 raise Skip(skip)
+            xr = xfail_reason(self.xfails, test, mode, flavor) if self.cfg.brk else None
+            if xr is not None:
+                raise Skip("listed in expected-fail.txt for this mode: a --break run "
+                           "proves nothing")
             with Run.active_lock:
                 Run.active.add(run)
             run.execute()
@@ -1218,6 +1235,8 @@ class Driver:
         left = run.cleanup()
         if left and status != "FAIL":
             status, reason = "FAIL", left
+        if status == "PASS" and run.caught:
+            reason = "the check caught the damage: %s" % run.caught
         res = Result(test, mode, flavor, status, reason, time.monotonic() - t0, wd, details, log)
         xr = xfail_reason(self.xfails, test, mode, flavor)
         if xr is not None:
@@ -1435,6 +1454,7 @@ def cmd_run(args):
     cfg.parallel = args.parallel
     cfg.keep_going = args.keep_going
     cfg.keep_all = args.keep_all
+    cfg.brk = args.brk
     if args.default_set:
         args.all = True
         cfg.keep_going = True
@@ -1499,6 +1519,9 @@ def cmd_run(args):
     t0 = time.monotonic()
     print("zdtm: %d test(s) x %d run(s), work dirs under %s" % (len(tests), len(entries),
                                                                 cfg.base), flush=True)
+    if cfg.brk:
+        print("zdtm: --break: tests run with ZDTM_BREAK=1; a FAIL verdict passes, "
+              "a PASS verdict fails", flush=True)
     try:
         drv.run(jobs)
     except KeyboardInterrupt:
@@ -1562,6 +1585,8 @@ def main(argv=None):
     r.add_argument("--keep-all", action="store_true", help="keep work dirs of passed runs")
     r.add_argument("--fault-walk", action="store_true",
                    help="for every point of criu --fault-list: dump/restore with CRIU_FAULT")
+    r.add_argument("--break", dest="brk", action="store_true",
+                   help="run tests with ZDTM_BREAK=1: each must report FAIL after restore")
     lp = sub.add_parser("list", help="list tests")
     lp.add_argument("--zdtm-dir", default=os.path.join(REPO, "zdtm"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -1569,6 +1594,8 @@ def main(argv=None):
         return cmd_list(args)
     if args.iters < 1 or args.pre < 0 or args.parallel < 1:
         ap.error("--iters and -p must be >= 1, --pre >= 0")
+    if args.brk and args.fault_walk:
+        ap.error("--break and --fault-walk do not go together")
     return cmd_run(args)
 
 
