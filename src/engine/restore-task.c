@@ -963,6 +963,23 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 		     plan.start + plan.stacks_off + RST_THREAD_STACK - 8);
 }
 
+/* --log-pid: this task (and its restorer) log to LOGFILE.PID from here on. */
+static void switch_to_pid_log(struct task *t, struct restore_shared *sh)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.%d", log_path(), t->pid);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pr_perror("Can't open per-pid log %s", path);
+		return;
+	}
+	if (dup3(fd, sh->log_fd, O_CLOEXEC) < 0)
+		pr_perror("Can't switch pid %d to its own log", t->pid);
+	close(fd);
+}
+
 __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_shared *sh)
 {
 	int keep[256] = { sh->log_fd, sh->img_fd, sh->ready_w, sh->go_r };
@@ -971,6 +988,8 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 
 	/* the task's own fds will take 0, 1, 2: log through criu's service fd */
 	log_adopt_fd(sh->log_fd);
+	if (opts.log_pid && log_path())
+		switch_to_pid_log(t, sh);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	if (restore_ids(t, sh) || fork_children(t, sh))

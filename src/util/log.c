@@ -13,6 +13,7 @@ static int log_level = DEFAULT_LOGLEVEL;
 static int log_fd = STDERR_FILENO;
 static struct timeval log_start;
 static char first_error[512];
+static char log_file_path[4096];
 
 void log_set_level(int level)
 {
@@ -37,6 +38,7 @@ int log_open(const char *path)
 		log_fd = STDERR_FILENO;
 		return 0;
 	}
+	snprintf(log_file_path, sizeof(log_file_path), "%s", path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int e = errno;
@@ -54,6 +56,11 @@ int log_open(const char *path)
 int log_get_fd(void)
 {
 	return log_fd;
+}
+
+const char *log_path(void)
+{
+	return log_file_path[0] ? log_file_path : NULL;
 }
 
 int log_adopt_fd(int fd)

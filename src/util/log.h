@@ -23,6 +23,8 @@ int log_open(const char *path);
 int log_get_fd(void);
 /* Log to @fd from now on (after criu moved its log fd out of the way). */
 int log_adopt_fd(int fd);
+/* The log file opened with log_open(), or NULL when logging to stderr. */
+const char *log_path(void);
 void log_close(void);
 /* The first error message logged, for one-line summaries on stderr. */
 const char *log_first_error(void);

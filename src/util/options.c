@@ -244,7 +244,7 @@ static const struct opt_desc opt_table[] = {
 	/* common */
 	ROW("verbosity", 'v', OPT, ALL, true, 0, set_verbosity),
 	ROW("log-file", 'o', REQ, ALL, true, 0, set_str, F(log_file)),
-	ROW("log-pid", 0, NO, ALL, false, OF_NEG, set_flag, F(log_pid)),
+	ROW("log-pid", 0, NO, ALL, true, OF_NEG, set_flag, F(log_pid)),
 	ROW("images-dir", 'D', REQ, ALL, true, 0, set_str, F(images_dir)),
 	ROW("work-dir", 'W', REQ, ALL, true, 0, set_str, F(work_dir)),
 	ROW("pidfile", 0, REQ, ALL, true, 0, set_str, F(pidfile)),

@@ -1014,7 +1014,6 @@ START_TEST(test_unsupported)
 		const char *line;
 		const char *name;
 	} t[] = {
-		{ "dump -t 1 --log-pid", "log-pid" },
 		{ "restore --status-fd 3", "status-fd" },
 		{ "restore -L /x", "libdir" },
 		{ "restore --action-script /x", "action-script" },
