@@ -225,8 +225,22 @@ static int check_alive(pid_t pid)
 	return 0;
 }
 
+/* --timeout N bounds the whole freeze; the default is CRIU's 10 seconds. */
+static bool freeze_timed_out(const struct timespec *start)
+{
+	struct timespec now;
+	unsigned limit = opts.timeout ? opts.timeout : 10;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - start->tv_sec > (time_t)limit ||
+	       (now.tv_sec - start->tv_sec == (time_t)limit && now.tv_nsec > start->tv_nsec);
+}
+
 int pstree_freeze(pid_t root_pid, struct pstree *tree)
 {
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	memset(tree, 0, sizeof(*tree));
 	if (check_alive(root_pid))
 		return -1;
@@ -234,9 +248,15 @@ int pstree_freeze(pid_t root_pid, struct pstree *tree)
 	if (!tree->root || freeze_task(tree->root))
 		goto err;
 	/* tasks[] grows while we walk it: children are appended after parents */
-	for (int i = 0; i < tree->nr_tasks; i++)
+	for (int i = 0; i < tree->nr_tasks; i++) {
 		if (collect_children(tree, tree->tasks[i]))
 			goto err;
+		if (freeze_timed_out(&start)) {
+			pr_err("Freezing the tree of %d took longer than %u s (--timeout)\n", root_pid,
+			       opts.timeout ? opts.timeout : 10);
+			goto err;
+		}
+	}
 	pr_info("Frozen %d tasks under %d\n", tree->nr_tasks, root_pid);
 	return 0;
 err:

@@ -91,7 +91,8 @@ pid_t clone_with_pid(pid_t pid, uint64_t flags)
 	long r;
 
 	ca.flags = flags;
-	ca.exit_signal = SIGCHLD;
+	/* with CLONE_PARENT the child inherits criu's own exit signal */
+	ca.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
 	ca.set_tid = (uint64_t)&want;
 	ca.set_tid_size = 1;
 	r = sys_clone3(&ca);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -31,7 +32,8 @@
 #include "util/options.h"
 #include "util/proc.h"
 
-#define STAGE_TIMEOUT_MS 20000
+/* --timeout N bounds each stage of a restore; 20 s by default */
+#define STAGE_TIMEOUT_MS (opts.timeout ? opts.timeout * 1000 : 20000)
 #define PTRACE_GET_SYSCALL_INFO_ 0x420e
 
 /* ---- loading ---- */
@@ -728,7 +730,8 @@ static int start_tree(struct pstree *tree, struct restore_shared *sh, int *ready
 		pr_err("Can't create pid %d (injected fault)\n", tree->root->pid);
 		return -1;
 	}
-	pid = clone_with_pid(tree->root->pid, 0);
+	/* -S: the root becomes criu's sibling, a child of criu's parent */
+	pid = clone_with_pid(tree->root->pid, opts.restore_sibling ? CLONE_PARENT : 0);
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -909,7 +912,8 @@ int restore_tree(void)
 	pr_info("Restored %d tasks, root %d\n", tree.nr_tasks, tree.root->pid);
 	if (write_pidfile(tree.root->pid))
 		ret = -1;
-	if (!ret && !opts.restore_detached)
+	/* without -d criu stays the root's parent until it exits; a sibling it cannot wait for */
+	if (!ret && !opts.restore_detached && !opts.restore_sibling)
 		ret = wait_root(tree.root->pid);
 out:
 	if (ready_r >= 0)
