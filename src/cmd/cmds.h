@@ -7,6 +7,9 @@ int cmd_dump(void);
 int cmd_restore(void);
 int cmd_check(void);
 int cmd_show(void);
+int cmd_exec(void);
+int cmd_cpuinfo_dump(void);
+int cmd_cpuinfo_check(void);
 int cmd_unsupported(void);
 
 #endif

@@ -12,8 +12,9 @@
  * into a scratch area mapped in the task for the duration of the call, and
  * the call receives their address. Everything else is a number (strtol,
  * base 0). A blocking call (pause, a long nanosleep, a read from an empty
- * pipe) is interrupted by --timeout, or by SIGINT/SIGTERM sent to criu; the
- * task is then given back unharmed and the call reported as interrupted.
+ * pipe) is interrupted by --timeout, or by SIGINT/SIGTERM/SIGHUP sent to
+ * criu; the task is then given back unharmed and the call reported as
+ * interrupted.
  */
 #include <errno.h>
 #include <limits.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <unistd.h>
 
 #include "cmd/cmds.h"
@@ -173,6 +175,7 @@ static int parse_call(const struct syscall_desc **call, long *nr, struct exec_ar
 struct seized {
 	pid_t *tids;
 	int nr;
+	bool target_stopped;	/* the thread that runs the call was in group stop */
 };
 
 static bool seized_has(const struct seized *s, pid_t tid)
@@ -203,10 +206,12 @@ static int seize_threads(pid_t pid, pid_t tid, struct seized *s)
 			goto err;
 		for (int i = 0; i < nr; i++) {
 			pid_t *n;
+			int st;
 
 			if (seized_has(s, tids[i]))
 				continue;
-			if (ptrace_seize_stop(tids[i]) < 0) {
+			st = ptrace_seize_stop(tids[i]);
+			if (st < 0) {
 				if (errno == ESRCH && tids[i] != tid)
 					continue;	/* exited meanwhile */
 				if (errno == ESRCH)
@@ -224,6 +229,8 @@ static int seize_threads(pid_t pid, pid_t tid, struct seized *s)
 			}
 			s->tids = n;
 			s->tids[s->nr++] = tids[i];
+			if (tids[i] == tid && st == SEIZED_STOPPED)
+				s->target_stopped = true;
 			fresh++;
 		}
 		free(tids);
@@ -238,6 +245,45 @@ static int seize_threads(pid_t pid, pid_t tid, struct seized *s)
 err:
 	release_threads(s);
 	return -1;
+}
+
+/*
+ * Seizing a thread that is already in group stop can leave a second stop
+ * trap queued: PTRACE_SEIZE traps a stopped thread by itself, and the
+ * PTRACE_INTERRUPT that follows asks for one more unless the two merged.
+ * The first step of an injected call would meet that trap instead of the
+ * call. Let the thread meet it now, over a harmless getpid with every
+ * signal but SIGTRAP blocked, then put its registers and mask back.
+ */
+static int settle_stopped(pid_t pid, pid_t tid)
+{
+	struct user_regs_struct saved, regs;
+	uint64_t ip, mask;
+	int sig, ret = -1;
+
+	if (infect_find_syscall(pid, &ip) || ptrace_get_regs(tid, &saved) ||
+	    ptrace_get_sigmask(tid, &mask))
+		return -1;
+	if (ptrace_set_sigmask(tid, ~0ULL & ~(1ULL << (SIGTRAP - 1))))
+		return -1;
+	regs = saved;
+	regs.rip = ip;
+	regs.rax = SYS_getpid;
+	regs.orig_rax = -1;
+	if (ptrace_set_regs(tid, &regs))
+		goto out;
+	if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL)) {
+		pr_perror("exec: can't single-step thread %d of %d", tid, pid);
+		goto out;
+	}
+	if (ptrace_wait_trap(tid, &sig))
+		goto out;
+	pr_debug("exec: stopped thread %d settled with signal %d\n", tid, sig);
+	ret = 0;
+out:
+	if (ptrace_set_regs(tid, &saved) || ptrace_set_sigmask(tid, mask))
+		ret = -1;
+	return ret;
 }
 
 /* -t may name a process or one of its threads: find the process. */
@@ -266,10 +312,12 @@ static int find_task(pid_t tid, pid_t *pid)
 }
 
 /*
- * A blocking call is cut short by interrupting the thread: the kernel ends
- * the call (-ERESTART*) and stops the thread where we can take it back.
+ * A blocking call is cut short with a SIGTRAP sent to the thread: the only
+ * signal it has unblocked while it runs our calls. The call ends (-ERESTART*),
+ * and the signal shows up as the very trap that ends every injected call, so
+ * it is consumed there and never reaches the task.
  */
-static volatile sig_atomic_t interrupt_tid;
+static volatile sig_atomic_t interrupt_pid, interrupt_tid;
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -278,7 +326,7 @@ static void on_signal(int sig)
 
 	interrupted = sig;
 	if (interrupt_tid)
-		ptrace(PTRACE_INTERRUPT, (pid_t)interrupt_tid, NULL, NULL);
+		syscall(SYS_tgkill, (pid_t)interrupt_pid, (pid_t)interrupt_tid, SIGTRAP);
 	errno = e;
 }
 
@@ -291,6 +339,36 @@ static void catch_signals(bool on)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+/*
+ * Had our SIGTRAP come only after the call finished, it would still be
+ * queued: take it out by letting the thread meet it in a harmless call.
+ */
+static int drain_trap(struct infect_ctx *ctx)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		bool queued = false;
+		void *infos;
+		int nr, level;
+		long r;
+
+		if (ptrace_peek_siginfo(ctx->tid, false, &infos, &nr))
+			return -1;
+		for (int i = 0; i < nr; i++)
+			if (((siginfo_t *)((char *)infos + i * 128))->si_signo == SIGTRAP)
+				queued = true;
+		free(infos);
+		if (!queued)
+			return 0;
+		/* the first try stops on the signal, not after the call: no news */
+		level = log_get_level();
+		log_set_level(LOG_MSG);
+		infect_syscall(ctx, SYS_getpid, &r, 0, 0, 0, 0, 0, 0);
+		log_set_level(level);
+	}
+	pr_err("exec: can't take a stray SIGTRAP back from thread %d\n", ctx->tid);
+	return -1;
 }
 
 /* The kernel's internal restart codes, seen when a call was interrupted. */
@@ -322,30 +400,35 @@ static int run_call(pid_t pid, pid_t tid, long nr, struct exec_arg *args, int nr
 		return -1;
 	}
 	for (int i = 0; i < nr_args; i++) {
+		size_t len;
+
 		if (!args[i].str) {
 			a[i] = args[i].val;
 			continue;
 		}
-		size_t len = strlen(args[i].str) + 1;
-
+		len = strlen(args[i].str) + 1;
 		if (mem_write(pid, ctx.scratch + off, args[i].str, len))
 			goto out;
 		a[i] = (long)(ctx.scratch + off);
 		off += len;
 	}
+	interrupt_pid = pid;
+	interrupt_tid = tid;
 	if (interrupted) {
+		interrupt_tid = 0;
 		pr_err("exec: interrupted by signal %d before the call\n", (int)interrupted);
 		goto out;
 	}
 	if (opts.timeout)
 		alarm(opts.timeout);
-	interrupt_tid = tid;
 	if (infect_syscall(&ctx, nr, ret, a[0], a[1], a[2], a[3], a[4], a[5]))
 		pr_err("exec: can't run system call %ld in thread %d of %d\n", nr, tid, pid);
 	else
 		err = 0;
 	interrupt_tid = 0;
 	alarm(0);
+	if (interrupted && drain_trap(&ctx))
+		err = -1;
 out:
 	if (infect_stop(&ctx)) {
 		pr_err("exec: can't give thread %d of %d its state back\n", tid, pid);
@@ -379,6 +462,12 @@ int cmd_exec(void)
 	catch_signals(true);
 	if (seize_threads(pid, tid, &threads)) {
 		pr_err("exec: can't seize process %d\n", pid);
+		catch_signals(false);
+		return 1;
+	}
+	if (threads.target_stopped && settle_stopped(pid, tid)) {
+		pr_err("exec: can't prepare stopped process %d to run a system call\n", pid);
+		release_threads(&threads);
 		catch_signals(false);
 		return 1;
 	}

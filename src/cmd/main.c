@@ -21,6 +21,9 @@ static const struct command_entry commands[] = {
 	{ CMD_RESTORE, cmd_restore },
 	{ CMD_CHECK, cmd_check },
 	{ CMD_SHOW, cmd_show },
+	{ CMD_EXEC, cmd_exec },
+	{ CMD_CPUINFO_DUMP, cmd_cpuinfo_dump },
+	{ CMD_CPUINFO_CHECK, cmd_cpuinfo_check },
 };
 
 /* -o is relative to -W, which defaults to -D, unless it is absolute. */
