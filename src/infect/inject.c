@@ -45,23 +45,34 @@ int infect_find_syscall(pid_t pid, uint64_t *addr)
 	return ret;
 }
 
+/*
+ * Single-step over the syscall instruction. A thread that was in group stop
+ * when seized, or that got our interrupt while already stopped, can report
+ * one more stop before the step: the instruction has not run then (rip is
+ * unchanged), so step again.
+ */
 static int step_syscall(struct infect_ctx *ctx, struct user_regs_struct *regs)
 {
-	int stopsig;
+	uint64_t ip = regs->rip;
 
 	if (ptrace_set_regs(ctx->tid, regs))
 		return -1;
-	if (ptrace(PTRACE_SINGLESTEP, ctx->tid, NULL, NULL)) {
-		pr_perror("Can't single-step thread %d", ctx->tid);
-		return -1;
+	for (int tries = 0; tries < 4; tries++) {
+		int stopsig;
+
+		if (ptrace(PTRACE_SINGLESTEP, ctx->tid, NULL, NULL)) {
+			pr_perror("Can't single-step thread %d", ctx->tid);
+			return -1;
+		}
+		if (ptrace_wait_trap(ctx->tid, &stopsig) || ptrace_get_regs(ctx->tid, regs))
+			return -1;
+		if (regs->rip != ip)
+			return 0;
+		pr_debug("Thread %d stopped (signal %d) before the step; stepping again\n",
+			 ctx->tid, stopsig);
 	}
-	if (ptrace_wait_trap(ctx->tid, &stopsig))
-		return -1;
-	if (stopsig != SIGTRAP) {
-		pr_err("Thread %d stopped with signal %d instead of a trap\n", ctx->tid, stopsig);
-		return -1;
-	}
-	return ptrace_get_regs(ctx->tid, regs);
+	pr_err("Thread %d keeps stopping before its injected syscall\n", ctx->tid);
+	return -1;
 }
 
 int infect_syscall(struct infect_ctx *ctx, long nr, long *ret, long a1, long a2, long a3,
@@ -108,22 +119,27 @@ static int infect_attach_thread(struct infect_ctx *ctx, pid_t tid)
 		return -1;
 	/* read back: the kernel never stores SIGKILL and SIGSTOP as blocked */
 	if (ptrace_set_sigmask(tid, INFECT_MASK) || ptrace_get_sigmask(tid, &ours))
-		return -1;
+		goto undo;
 	/*
 	 * A thread stopped inside sigsuspend/ppoll shows its temporary mask; the
 	 * kernel puts the real one back the first time the thread resumes. Resume
 	 * it once with a harmless call and read the mask again.
 	 */
 	if (infect_syscall(ctx, SYS_getpid, &ret, 0, 0, 0, 0, 0, 0))
-		return -1;
+		goto undo;
 	if (ptrace_get_sigmask(tid, &mask))
-		return -1;
+		goto undo;
 	if (mask != ours) {
 		ctx->saved_mask = mask;
 		if (ptrace_set_sigmask(tid, INFECT_MASK))
-			return -1;
+			goto undo;
 	}
 	return 0;
+undo:
+	/* whatever failed, the thread gets its registers and mask back */
+	ptrace_set_regs(tid, &ctx->saved);
+	ptrace_set_sigmask(tid, ctx->saved_mask);
+	return -1;
 }
 
 static int infect_detach_thread(struct infect_ctx *ctx)
