@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "engine/action.h"
 #include "engine/core.h"
 #include "engine/dump.h"
 #include "engine/files.h"
@@ -235,11 +236,16 @@ int dump_tree(pid_t pid)
 		pr_perror("Can't remove the old inventory.img");
 		return -1;
 	}
+	if (run_action_scripts("pre-dump", pid))
+		return -1;
 	if (pstree_freeze(pid, &tree))
 		return -1;
 	if (opts.check_only)
 		pr_msg("Only checking if requested operation will succeed\n");
 	ret = dump_all(&tree);
+	/* post-dump runs with the tree still frozen, before its final state */
+	if (!ret)
+		ret = run_action_scripts("post-dump", pid);
 	dump_files_finish();
 	dump_files_reset();
 	dump_mm_reset();

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/action.h"
 #include "engine/files.h"
 #include "engine/restore-shared.h"
 #include "engine/restore.h"
@@ -604,6 +605,8 @@ static int finish_tree(struct pstree *tree, struct restore_shared *sh, int go_w)
 {
 	if (seize_restored(tree))
 		return -1;
+	if (run_action_scripts("post-restore", tree->root->pid))
+		return -1;
 	close(go_w);
 	for (int i = 0; i < tree->nr_tasks; i++) {
 		struct task *t = tree->tasks[i];
@@ -622,6 +625,8 @@ static int finish_tree(struct pstree *tree, struct restore_shared *sh, int go_w)
 		pr_err("Can't finish the restore (injected fault)\n");
 		return -1;
 	}
+	if (run_action_scripts("pre-resume", tree->root->pid))
+		return -1;
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (tree->tasks[i]->kind == TASK_STOPPED)
 			kill(tree->tasks[i]->pid, SIGSTOP);
@@ -900,7 +905,7 @@ int restore_tree(void)
 	if (sh->log_fd < 0 || sh->img_fd < 0 || prepare_shmems(&tree, svc_base + 8) ||
 	    restore_open_files(&tree, svc_base + 64))
 		goto out;
-	if (start_tree(&tree, sh, &ready_r, &go_w))
+	if (run_action_scripts("pre-restore", 0) || start_tree(&tree, sh, &ready_r, &go_w))
 		goto out;
 	ret = run_restore(&tree, sh, ready_r, go_w);
 	if (ret) {
@@ -912,6 +917,16 @@ int restore_tree(void)
 	pr_info("Restored %d tasks, root %d\n", tree.nr_tasks, tree.root->pid);
 	if (write_pidfile(tree.root->pid))
 		ret = -1;
+	/* --status-fd: one byte once the tree runs (or is stopped, as asked) */
+	if (!ret && opts.status_fd >= 0) {
+		char zero = 0;
+
+		if (write(opts.status_fd, &zero, 1) != 1)
+			pr_perror("Can't write to --status-fd %d", opts.status_fd);
+		close(opts.status_fd);
+	}
+	if (!ret)
+		run_action_scripts("post-resume", tree.root->pid);
 	/* without -d criu stays the root's parent until it exits; a sibling it cannot wait for */
 	if (!ret && !opts.restore_detached && !opts.restore_sibling)
 		ret = wait_root(tree.root->pid);

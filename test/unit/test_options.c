@@ -1014,9 +1014,7 @@ START_TEST(test_unsupported)
 		const char *line;
 		const char *name;
 	} t[] = {
-		{ "restore --status-fd 3", "status-fd" },
 		{ "restore -L /x", "libdir" },
-		{ "restore --action-script /x", "action-script" },
 		{ "dump -t 1 -x", "ext-unix-sk" },
 		{ "dump -t 1 -n net", "namespaces" },
 		{ "dump -t 1 --manage-cgroups=soft", "manage-cgroups" },
