@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Action scripts and --status-fd, checked end to end on a counting program.
+
+Runs as root under a child subreaper (PID 1 here reaps late); leaves nothing
+behind. Ends with "test-actions: N passed, N failed".
+"""
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CRIU = os.path.join(ROOT, "criu")
+results = []
+
+
+def check(ok, what):
+    results.append(ok)
+    print(("ok - " if ok else "not ok - ") + what, flush=True)
+
+
+def count(out):
+    with open(out) as f:
+        words = f.read().split()
+    return int(words[-1]) if words else -1
+
+
+def gone(pid):
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    return not os.path.exists("/proc/%d" % pid)
+
+
+def main():
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+    work = tempfile.mkdtemp(prefix="criu-actions.")
+    prog, out, log = (os.path.join(work, n) for n in ("counter", "counter.out", "act.log"))
+    script = os.path.join(work, "act.sh")
+    subprocess.run(["gcc", "-O2", "-o", prog, os.path.join(ROOT, "ci/demo/counter.c")],
+                   check=True)
+    with open(script, "w") as f:
+        f.write('#!/bin/sh\necho "$CRTOOLS_SCRIPT_ACTION $CRTOOLS_IMAGE_DIR $CRTOOLS_INIT_PID"'
+                ' >> %s\n[ "$CRTOOLS_SCRIPT_ACTION" = "$FAIL_AT" ] && exit 3\nexit 0\n' % log)
+    os.chmod(script, 0o755)
+    p = subprocess.Popen([prog], stdout=open(out, "w"), stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    pid = p.pid
+    imgs = os.path.join(work, "images")
+    try:
+        time.sleep(0.5)
+        for fail_at in ("pre-dump", "post-dump"):
+            env = dict(os.environ, FAIL_AT=fail_at)
+            r = subprocess.run([CRIU, "dump", "-t", str(pid), "-D", imgs, "--action-script",
+                                script], env=env, capture_output=True, text=True)
+            n = count(out)
+            time.sleep(0.5)
+            check(r.returncode != 0 and fail_at in r.stderr,
+                  "a failing %s script fails the dump with one line naming it" % fail_at)
+            check(count(out) > n, "after a failed %s the program still counts" % fail_at)
+        open(log, "w").close()
+        r = subprocess.run([CRIU, "dump", "-t", str(pid), "-D", imgs, "--action-script", script])
+        p.wait()
+        check(r.returncode == 0, "dump with an action script")
+        for fail_at in ("pre-restore", "post-restore", "pre-resume"):
+            env = dict(os.environ, FAIL_AT=fail_at)
+            r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--action-script", script],
+                               env=env, capture_output=True, text=True)
+            ok = r.returncode != 0 and fail_at in r.stderr
+            for _ in range(200):
+                if gone(pid):
+                    break
+                time.sleep(0.01)
+            check(ok and gone(pid), "a failing %s script fails the restore, nothing left" %
+                  fail_at)
+        rfd, wfd = os.pipe()
+        r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--action-script", script,
+                            "--status-fd", str(wfd)], pass_fds=[wfd])
+        os.close(wfd)
+        check(r.returncode == 0, "restore with an action script and --status-fd")
+        check(os.read(rfd, 16) == b"\0", "--status-fd gets one byte when the restore is done")
+        os.close(rfd)
+        n = count(out)
+        time.sleep(0.5)
+        check(count(out) > n, "the restored program counts on")
+        with open(log) as f:
+            seen = [ln.split() for ln in f if ln.strip()]
+        order = [s[0] for s in seen]
+        want = ["pre-dump", "post-dump",                          # the dump
+                "pre-restore",                                     # fails there
+                "pre-restore", "post-restore",                     # fails there
+                "pre-restore", "post-restore", "pre-resume",       # fails there
+                "pre-restore", "post-restore", "pre-resume", "post-resume"]
+        check(order == want, "hooks ran in order: %s" % " ".join(order))
+        check(all(s[1] == os.path.realpath(imgs) for s in seen),
+              "CRTOOLS_IMAGE_DIR is the images directory")
+        check(all(s[2] == str(pid) for s in seen if s[0] not in ("pre-restore",)),
+              "CRTOOLS_INIT_PID is the root pid")
+    finally:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+        for _ in range(500):
+            try:
+                os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            if gone(pid):
+                break
+            time.sleep(0.01)
+        shutil.rmtree(work, ignore_errors=True)
+    failed = results.count(False)
+    print("test-actions: %d passed, %d failed" % (len(results) - failed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
