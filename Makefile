@@ -152,6 +152,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit-san
 	$(Q)ci/test-check.sh
 	$(Q)python3 ci/test-actions.py
+	$(Q)python3 ci/test-inherit.py
 	$(Q)ci/test-exec.sh
 	$(Q)ci/test-cpuinfo.sh
 	$(Q)$(MAKE) --no-print-directory zdtm

@@ -12,6 +12,7 @@
 #include "images/image.h"
 #include "util/fault.h"
 #include "util/log.h"
+#include "util/options.h"
 #include "util/proc.h"
 #include "util/sys.h"
 
@@ -294,6 +295,29 @@ static const struct fd_kind *kind_by_type(int type)
 	return NULL;
 }
 
+/* --inherit-fd fd[N]:NAME: criu's fd N stands for the description named NAME. */
+static int inherited(const struct fd_kind *kind, uint32_t id)
+{
+	char name[PATH_MAX];
+
+	if (!kind->name_of || kind->name_of(id, name, sizeof(name)))
+		return -1;
+	for (int i = 0; i < opts.nr_inherit_fds; i++) {
+		int fd;
+
+		if (strcmp(opts.inherit_fds[i].name, name))
+			continue;
+		fd = fcntl(opts.inherit_fds[i].fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			pr_perror("Can't use inherited fd %d for %s", opts.inherit_fds[i].fd, name);
+		else
+			pr_info("File %u (%s) is inherited fd %d\n", id, name,
+				opts.inherit_fds[i].fd);
+		return fd < 0 ? -2 : fd;
+	}
+	return -1;
+}
+
 static int open_one(const FdinfoEntry *fe, int min_fd)
 {
 	const struct fd_kind *kind = kind_by_type(fe->type);
@@ -306,7 +330,11 @@ static int open_one(const FdinfoEntry *fe, int min_fd)
 		pr_err("Image names fd %u of unknown type %d\n", fe->fd, fe->type);
 		return -1;
 	}
-	fd = kind->open(fe->id);
+	fd = inherited(kind, fe->id);
+	if (fd == -2)
+		return -1;
+	if (fd < 0)
+		fd = kind->open(fe->id);
 	if (fd < 0)
 		return -1;
 	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -39,6 +40,8 @@ struct fd_kind {
 	int (*collect)(void);
 	/* restore: open description @id in criu; returns the fd or -1 */
 	int (*open)(uint32_t id);
+	/* restore: the name --inherit-fd matches ("pipe:[INO]", a path); 0 or -1 */
+	int (*name_of)(uint32_t id, char *buf, size_t len);
 	/* restore: after every description is open (fill pipes, close spares) */
 	int (*post_open)(void);
 	/* both: forget everything collected */

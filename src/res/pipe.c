@@ -272,6 +272,19 @@ static int pipe_open(uint32_t id)
 	return fd;
 }
 
+static int pipe_name(uint32_t id, char *buf, size_t len)
+{
+	for (int i = 0; i < nr_pipes; i++)
+		if (pipes[i]->id == id) {
+			if (pipes[i]->fifo_path)
+				snprintf(buf, len, "%s", pipes[i]->fifo_path);
+			else
+				snprintf(buf, len, "pipe:[%lu]", (unsigned long)pipes[i]->pipe_ino);
+			return 0;
+		}
+	return -1;
+}
+
 static void pipe_reset(void)
 {
 	for (int i = 0; i < nr_live; i++) {
@@ -303,5 +316,6 @@ const struct fd_kind pipe_kind = {
 	.dump_finish = pipe_dump_finish,
 	.collect = pipe_collect,
 	.open = pipe_open,
+	.name_of = pipe_name,
 	.reset = pipe_reset,
 };

@@ -234,6 +234,16 @@ static int regfile_open(uint32_t id)
 	return fd;
 }
 
+static int regfile_name(uint32_t id, char *buf, size_t len)
+{
+	for (int i = 0; i < nr_entries; i++)
+		if (entries[i]->id == id) {
+			snprintf(buf, len, "%s", entries[i]->path);
+			return 0;
+		}
+	return -1;
+}
+
 static void regfile_reset(void)
 {
 	for (int i = 0; i < nr_entries; i++)
@@ -268,5 +278,6 @@ const struct fd_kind regfile_kind = {
 	.dump_finish = regfile_dump_finish,
 	.collect = regfile_collect,
 	.open = regfile_open,
+	.name_of = regfile_name,
 	.reset = regfile_reset,
 };

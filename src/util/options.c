@@ -314,7 +314,7 @@ static const struct opt_desc opt_table[] = {
 
 	/* restore */
 	ROW("restore-sibling", 'S', NO, RST, true, 0, set_flag, F(restore_sibling)),
-	ROW("inherit-fd", 0, REQ, RST, false, 0, add_inherit_fd),
+	ROW("inherit-fd", 0, REQ, RST, true, 0, add_inherit_fd),
 	ROW("root", 'r', REQ, RST, false, 0, set_str, F(root)),
 	ROW("cgroup-root", 0, REQ, RST, false, 0, add_cgroup_root, L(cgroup_roots)),
 	ROW("enable-external-sharing", 0, NO, RST, false, 0, set_flag, F(enable_external_sharing)),

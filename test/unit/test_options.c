@@ -1036,7 +1036,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 --freeze-cgroup /x", "freeze-cgroup" },
 		{ "dump -t 1 --empty-ns net", "empty-ns" },
 		{ "dump -t 1 --skip-in-flight", "skip-in-flight" },
-		{ "restore --inherit-fd fd[1]:x", "inherit-fd" },
 		{ "restore -r /", "root" },
 		{ "restore --cgroup-root /x", "cgroup-root" },
 		{ "restore -M auto", "ext-mount-map" },
