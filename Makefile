@@ -151,6 +151,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory unit-san
 	$(Q)ci/test-check.sh
+	$(Q)ci/test-bad-input.sh
 	$(Q)python3 ci/test-actions.py
 	$(Q)python3 ci/test-inherit.py
 	$(Q)ci/test-exec.sh
