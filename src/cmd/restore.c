@@ -13,9 +13,6 @@ int cmd_restore(void)
 		return 1;
 	ret = restore_tree();
 	img_dir_close();
-	if (ret < 0) {
-		pr_err("Restore failed\n");
-		return 1;
-	}
-	return ret;
+	/* the failing step logged the one error line; no summary line on top */
+	return ret < 0 ? 1 : ret;
 }

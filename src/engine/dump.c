@@ -218,7 +218,7 @@ static int dump_all(struct pstree *tree)
 		return -1;
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (dump_one_task(tree->tasks[i])) {
-			pr_err("Dumping pid %d failed\n", tree->tasks[i]->pid);
+			pr_warn("Dumping pid %d failed\n", tree->tasks[i]->pid);
 			return -1;
 		}
 	if (write_pstree(tree) || dump_files_finish())
@@ -250,7 +250,7 @@ int dump_tree(pid_t pid)
 	dump_files_reset();
 	dump_mm_reset();
 	if (ret) {
-		pr_err("Dump of tree %d failed; giving the tree back running\n", pid);
+		pr_warn("Dump of tree %d failed; giving the tree back running\n", pid);
 		unlinkat(img_dir_fd(), "inventory.img", 0);
 		pstree_unfreeze(&tree, FINAL_RUNNING);
 	} else {

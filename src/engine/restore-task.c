@@ -79,7 +79,7 @@ bool stage_wait_past(struct restore_shared *sh, int stage)
 
 __attribute__((noreturn)) static void task_die(struct restore_shared *sh, struct task *t)
 {
-	pr_err("Restoring pid %d failed\n", t->pid);
+	pr_warn("Restoring pid %d failed\n", t->pid);
 	stage_fail(sh);
 	_exit(1);
 }

@@ -79,11 +79,11 @@ static int load_core(struct task *t, struct rst_task *rt)
 		goto err;
 	for (int i = 0; i < t->nr_threads; i++) {
 		r = img_read(img, &msg);
-		if (r <= 0) {
+		if (r == 0)
 			pr_err("Image core-%d.img lacks thread %d of %d\n", t->pid, i,
 			       t->nr_threads);
+		if (r <= 0)
 			goto err;
-		}
 		rt->threads[rt->nr_threads++] = (ThreadCoreEntry *)msg;
 		if (rt->threads[i]->tid != (uint32_t)t->threads[i].tid) {
 			pr_err("Image core-%d.img: thread %u where pstree says %d\n", t->pid,
@@ -247,11 +247,8 @@ static int load_tree(struct pstree *tree, InventoryEntry **inv)
 		pr_err("Can't read images (injected fault)\n");
 		return -1;
 	}
-	if (img_read_single(IMG_INVENTORY, 0, &msg)) {
-		pr_err("No complete image set in %s (inventory.img unreadable)\n",
-		       opts.images_dir);
-		return -1;
-	}
+	if (img_read_single(IMG_INVENTORY, 0, &msg))
+		return -1;	/* the image layer said what is wrong with it */
 	*inv = (InventoryEntry *)msg;
 	img = img_open(IMG_PSTREE, O_RDONLY, 0);
 	if (!img)
@@ -265,8 +262,10 @@ static int load_tree(struct pstree *tree, InventoryEntry **inv)
 		}
 	}
 	img_close(img);
-	if (r < 0 || !tree->root) {
-		pr_err("Image pstree.img is empty or damaged\n");
+	if (r < 0)
+		return -1;
+	if (!tree->root) {
+		pr_err("Image pstree.img holds no process\n");
 		return -1;
 	}
 	if (tree->root->pid != (pid_t)(*inv)->root_pid) {
@@ -899,8 +898,8 @@ int restore_tree(void)
 	sh = make_shared(&tree, svc_base);
 	if (!sh)
 		goto out;
-	sh->log_fd = log_get_fd() == STDERR_FILENO ? dup(STDERR_FILENO) : log_get_fd();
-	sh->log_fd = move_fd(sh->log_fd, svc_base + 6);
+	/* a copy for the tasks: criu keeps logging through its own fd */
+	sh->log_fd = fcntl(log_get_fd(), F_DUPFD_CLOEXEC, svc_base + 6);
 	sh->img_fd = img_dir_move(svc_base + 7);
 	if (sh->log_fd < 0 || sh->img_fd < 0 || prepare_shmems(&tree, svc_base + 8) ||
 	    restore_open_files(&tree, svc_base + 64))
@@ -909,7 +908,7 @@ int restore_tree(void)
 		goto out;
 	ret = run_restore(&tree, sh, ready_r, go_w);
 	if (ret) {
-		pr_err("Restore failed; killing every task it created\n");
+		pr_warn("Restore failed; killing every task it created\n");
 		stage_fail(sh);
 		kill_tree(&tree);
 		goto out;

@@ -173,6 +173,7 @@ static struct cr_img *img_do_open(enum img_kind_id id, int flags, int nr, bool o
 	}
 	if (img_check_magic(img, kind)) {
 		img_close(img);
+		errno = EINVAL;	/* damaged, not missing: optional opens must not skip it */
 		return NULL;
 	}
 	return img;
