@@ -77,6 +77,22 @@ def main():
                 time.sleep(0.01)
             check(ok and gone(pid), "a failing %s script fails the restore, nothing left" %
                   fail_at)
+        r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--leave-stopped"])
+        n = count(out)
+        time.sleep(0.3)
+        stopped = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0] == "T"
+        check(r.returncode == 0 and stopped and count(out) == n,
+              "restore --leave-stopped leaves the program stopped")
+        r = subprocess.run([os.path.join(ROOT, "tools/criu-cont"), str(pid)],
+                           capture_output=True, text=True)
+        time.sleep(0.3)
+        check(r.returncode == 0 and count(out) > n,
+              "tools/criu-cont moves it to running: %s" % r.stdout.strip())
+        os.kill(pid, 9)
+        for _ in range(500):
+            if gone(pid):
+                break
+            time.sleep(0.01)
         rfd, wfd = os.pipe()
         r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--action-script", script,
                             "--status-fd", str(wfd)], pass_fds=[wfd])
@@ -94,7 +110,7 @@ def main():
                 "pre-restore",                                     # fails there
                 "pre-restore", "post-restore",                     # fails there
                 "pre-restore", "post-restore", "pre-resume",       # fails there
-                "pre-restore", "post-restore", "pre-resume", "post-resume"]
+                "pre-restore", "post-restore", "pre-resume", "post-resume"]  # succeeds
         check(order == want, "hooks ran in order: %s" % " ".join(order))
         check(all(s[1] == os.path.realpath(imgs) for s in seen),
               "CRTOOLS_IMAGE_DIR is the images directory")
