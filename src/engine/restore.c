@@ -289,8 +289,13 @@ static int check_pids_free(struct pstree *tree)
 
 			snprintf(path, sizeof(path), "/proc/%d", t->threads[k].tid);
 			if (!access(path, F_OK)) {
-				pr_err("Can't restore pid %d: it is taken by another process\n",
-				       t->threads[k].tid);
+				struct proc_stat st;
+				bool known = !proc_parse_stat(t->threads[k].tid, 0, &st);
+
+				pr_err("Can't restore pid %d: it is taken by %s (%s, state %c, parent %d)\n",
+				       t->threads[k].tid, known ? "another process" : "a process",
+				       known ? st.comm : "?", known ? st.state : '?',
+				       known ? st.ppid : 0);
 				return -1;
 			}
 		}
