@@ -40,6 +40,9 @@ enum img_kind_id {
 	IMG_GHOST_FILE,
 	IMG_SHMEM_PAGEMAP,
 	IMG_CPUINFO,
+	IMG_EVENTFD,
+	IMG_SIGNALFD,
+	IMG_TIMERFD,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

@@ -4,6 +4,7 @@
 
 #include "core.pb-c.h"
 #include "cpuinfo.pb-c.h"
+#include "eventfd.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
 #include "inventory.pb-c.h"
@@ -12,7 +13,9 @@
 #include "pipe.pb-c.h"
 #include "pstree.pb-c.h"
 #include "regfile.pb-c.h"
+#include "signalfd.pb-c.h"
 #include "test.pb-c.h"
+#include "timerfd.pb-c.h"
 
 /* Magics are arbitrary but fixed forever: they are part of the format. */
 const struct img_kind img_kinds[IMG_KIND_COUNT] = {
@@ -33,6 +36,9 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_SHMEM_PAGEMAP] = { "shmem-pagemap", "pagemap-shmem-%d.img", 0x59462419,
 				 &pagemap_head__descriptor, &pagemap_entry__descriptor },
 	[IMG_CPUINFO] = { "cpuinfo", "cpuinfo.img", 0x61404013, &cpuinfo_entry__descriptor },
+	[IMG_EVENTFD] = { "eventfd", "eventfd.img", 0x62163524, &eventfd_entry__descriptor },
+	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
+	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

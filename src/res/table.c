@@ -5,6 +5,9 @@
 const struct fd_kind *const fd_kinds[] = {
 	&regfile_kind,
 	&pipe_kind,
+	&eventfd_kind,
+	&signalfd_kind,
+	&timerfd_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

@@ -6,5 +6,8 @@
 
 extern const struct fd_kind regfile_kind;
 extern const struct fd_kind pipe_kind;
+extern const struct fd_kind eventfd_kind;
+extern const struct fd_kind signalfd_kind;
+extern const struct fd_kind timerfd_kind;
 
 #endif
