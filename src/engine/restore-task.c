@@ -138,6 +138,13 @@ static void zombie_looks(struct task *z)
 
 __attribute__((noreturn)) static void zombie_body(struct task *z, struct restore_shared *sh)
 {
+	/* a zombie may still lead a session or a group that live tasks are in */
+	if ((z->sid == z->pid && setsid() < 0) ||
+	    (z->pgid == z->pid && getpgid(0) != z->pid && setpgid(0, 0))) {
+		pr_perror("Can't make zombie %d lead its session %d / group %d", z->pid, z->sid,
+			  z->pgid);
+		task_die(sh, z);
+	}
 	stage_done(sh);
 	if (!stage_wait_past(sh, STAGE_FORK))
 		_exit(1);
