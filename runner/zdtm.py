@@ -438,6 +438,9 @@ class Test:
         self.opts = str(self.desc.get("opts", "")).split()
         self.features = str(self.desc.get("feature", "")).split()
         self.timeout = self.desc.get("timeout")
+        # {'skip': {'MODE': 'reason'}}: a mode this test cannot be run in, and why
+        skip = self.desc.get("skip", {})
+        self.skip_modes = skip if isinstance(skip, dict) else {}
 
     def wait_scale(self, base):
         try:
@@ -1214,7 +1217,7 @@ class Driver:
                 raise Failure(test.desc_error)
             if flavor == "ns" and not self.cfg.ns_helper:
                 raise Skip(self.cfg.ns_helper_error)
-            skip = self.feature_skip(test)
+            skip = self.feature_skip(test) or test.skip_modes.get(mode)
             if skip:
                 raise Skip(skip)
             xr = xfail_reason(self.xfails, test, mode, flavor) if self.cfg.brk else None

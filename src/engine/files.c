@@ -2,6 +2,7 @@
 /* The descriptor framework: tables of fds, file descriptions shared between
  * them, and the per-kind operations in res/. */
 #include <fcntl.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,7 +17,12 @@
 #include "util/proc.h"
 #include "util/sys.h"
 
-/* Descriptions met so far in this dump: (dev, ino) narrows, kcmp decides. */
+/*
+ * Descriptions met so far in this dump, in a balanced tree ordered by
+ * (dev, ino, kernel file order): kcmp(KCMP_FILE) tells not only whether two
+ * fds share a description but which comes first, so finding one is
+ * O(log n) even when thousands of fds open the same file.
+ */
 struct seen_file {
 	pid_t pid;
 	int fd;
@@ -25,8 +31,7 @@ struct seen_file {
 	uint32_t id;
 };
 
-static struct seen_file *seen;
-static int nr_seen;
+static void *seen;
 static uint32_t next_file_id = 1;
 /* fd tables and fs structs already written (ids) */
 static unsigned *tables_done, *fs_done;
@@ -44,12 +49,12 @@ int dump_files_finish(void)
 
 void dump_files_reset(void)
 {
-	free(seen);
+	tdestroy(seen, free);
 	free(tables_done);
 	free(fs_done);
 	seen = NULL;
 	tables_done = fs_done = NULL;
-	nr_seen = nr_tables_done = nr_fs_done = 0;
+	nr_tables_done = nr_fs_done = 0;
 	next_file_id = 1;
 }
 
@@ -72,16 +77,47 @@ static bool done_before(const unsigned *arr, int n, unsigned id)
 	return false;
 }
 
-/* Returns the id of an already dumped description equal to this one, or 0. */
+static int cmp_seen(const void *a, const void *b)
+{
+	const struct seen_file *x = a, *y = b;
+	int order;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	order = sys_kcmp(x->pid, y->pid, KCMP_FILE, x->fd, y->fd);
+	if (order == 0)
+		return 0;
+	if (order == 1)
+		return -1;
+	if (order == 2)
+		return 1;
+	/* kcmp failed: fall back to a stable order, the fds count as distinct */
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+/* The id of an already dumped description equal to this one, or 0. */
 static uint32_t find_shared(const struct fd_parms *p)
 {
-	for (int i = 0; i < nr_seen; i++) {
-		struct seen_file *s = &seen[i];
+	struct seen_file key = { p->pid, p->fd, p->st.st_dev, p->st.st_ino, 0 };
+	struct seen_file **found = tfind(&key, &seen, cmp_seen);
 
-		if (s->ino != p->st.st_ino || s->dev != p->st.st_dev)
-			continue;
-		if (sys_kcmp(s->pid, p->pid, KCMP_FILE, s->fd, p->fd) == 0)
-			return s->id;
+	return found ? (*found)->id : 0;
+}
+
+static int remember_file(const struct fd_parms *p, uint32_t id)
+{
+	struct seen_file *sf = malloc(sizeof(*sf));
+
+	if (!sf)
+		return -1;
+	*sf = (struct seen_file){ p->pid, p->fd, p->st.st_dev, p->st.st_ino, id };
+	if (!tsearch(sf, &seen, cmp_seen)) {
+		free(sf);
+		return -1;
 	}
 	return 0;
 }
@@ -161,14 +197,8 @@ static int dump_one_fd(int pidfd, pid_t pid, int fd, struct cr_img *img)
 	fe.fd_flags = fdflags;
 	fe.id = find_shared(&p);
 	if (!fe.id) {
-		struct seen_file *ns = realloc(seen, (nr_seen + 1) * sizeof(*seen));
-
-		if (!ns)
-			goto out;
-		seen = ns;
 		fe.id = next_file_id++;
-		seen[nr_seen++] = (struct seen_file){ pid, fd, p.st.st_dev, p.st.st_ino, fe.id };
-		if (kind->dump(&p, fe.id))
+		if (remember_file(&p, fe.id) || kind->dump(&p, fe.id))
 			goto out;
 	}
 	ret = img_write(img, &fe.base);

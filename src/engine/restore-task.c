@@ -305,6 +305,9 @@ static int restore_attrs(struct task *t)
 	for (size_t i = 0; i < tc->n_rlimits; i++) {
 		struct rlimit rl = { tc->rlimits[i]->cur, tc->rlimits[i]->max };
 
+		/* criu still opens files for the restorer: the blob sets this one last */
+		if (tc->rlimits[i]->resource == RLIMIT_NOFILE)
+			continue;
 		if (setrlimit(tc->rlimits[i]->resource, &rl)) {
 			pr_perror("Can't set rlimit %u of %d to %lu/%lu", tc->rlimits[i]->resource,
 				  t->pid, (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_max);
@@ -843,6 +846,12 @@ static void fill_task_args(struct restorer_args *a, struct rst_task *rt)
 		a->creds.last_cap = lc ? atoi(lc) : 40;
 		free(lc);
 	}
+	a->nofile[0] = a->nofile[1] = ~0UL;
+	for (size_t i = 0; i < tc->n_rlimits; i++)
+		if (tc->rlimits[i]->resource == RLIMIT_NOFILE) {
+			a->nofile[0] = tc->rlimits[i]->cur;
+			a->nofile[1] = tc->rlimits[i]->max;
+		}
 	a->pdeathsig = tc->has_pdeathsig ? tc->pdeathsig : 0;
 	a->dumpable = tc->has_dumpable ? tc->dumpable : 1;
 }
@@ -1012,9 +1021,13 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 		_exit(1);
 	nr_keep += restore_shmem_fds(keep + nr_keep, 256 - nr_keep);
 	/* attributes first: some need /proc, which a chroot may hide */
-	/* an fd table shared with the parent is filled once, by the parent */
-	if (settle_children(t) || (owns_fd_table(t) && restore_install_fds(t, keep, nr_keep)) ||
-	    restore_attrs(t))
+	/*
+	 * An fd table shared with the parent is filled once, by the parent; the
+	 * other sharers open nothing (not even a /proc file for a moment) until
+	 * it is done, or their temporary fd could take a number being filled.
+	 */
+	if (settle_children(t) ||
+	    (owns_fd_table(t) && (restore_install_fds(t, keep, nr_keep) || restore_attrs(t))))
 		task_die(sh, t);
 	if (fault_hit(FAULT_RESTORE_CREDS)) {
 		pr_err("Can't restore credentials of %d (injected fault)\n", t->pid);
@@ -1024,6 +1037,8 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 	/* nobody opens its restorer files while a shared fd table is being filled */
 	if (!stage_wait_past(sh, STAGE_PREPARE))
 		_exit(1);
+	if (!owns_fd_table(t) && restore_attrs(t))
+		task_die(sh, t);
 	enter_restorer(t, sh);
 	task_die(sh, t);
 }

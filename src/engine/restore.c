@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -868,6 +869,19 @@ static int check_restore(struct pstree *tree, int min_fd)
 	return ret;
 }
 
+/* criu holds every description of the tree at once: use all the hard limit allows */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			pr_warn("Can't raise criu's open-files limit to %lu\n",
+				(unsigned long)rl.rlim_max);
+	}
+}
+
 int restore_tree(void)
 {
 	struct restore_shared *sh = NULL;
@@ -875,6 +889,7 @@ int restore_tree(void)
 	struct pstree tree;
 	int ret = -1, max_fd, svc_base, ready_r = -1, go_w = -1;
 
+	raise_nofile();
 	if (load_tree(&tree, &inv) || check_pids_free(&tree))
 		goto out;
 	if (inv->kind == DUMP_KIND__CHECK_ONLY || opts.check_only) {

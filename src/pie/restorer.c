@@ -332,6 +332,9 @@ static void restore_task_state(struct restorer_args *a)
 	}
 	for (int w = 0; w < 3; w++)
 		check(a, sys3(__NR_setitimer, w, a->itimers[w], 0), "setitimer", w);
+	if (a->nofile[0] != ~0UL || a->nofile[1] != ~0UL)
+		check(a, sys4(302 /* prlimit64 */, 0, 7 /* RLIMIT_NOFILE */, a->nofile, 0),
+		      "setrlimit NOFILE", a->nofile[0]);
 	for (uint32_t i = 0; i < a->nr_shared_pending; i++, info += 128)
 		check(a, sys3(__NR_rt_sigqueueinfo, pid, *(int32_t *)info, info),
 		      "rt_sigqueueinfo", *(int32_t *)info);

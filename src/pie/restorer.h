@@ -128,6 +128,7 @@ struct restorer_args {
 	uint64_t itimers[3][4];			/* interval sec,usec, value sec,usec */
 	struct rst_creds creds;
 	int32_t pdeathsig, dumpable;
+	uint64_t nofile[2];		/* RLIMIT_NOFILE cur, max; ~0 both: leave */
 	uint32_t nr_shared_pending;
 	uint64_t shared_pending_off;
 
