@@ -2,6 +2,8 @@
 /* The dump pipeline: freeze, collect, write, give back. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -56,6 +58,32 @@ static void assign_shared_ids(struct pstree *tree)
 	}
 }
 
+/*
+ * Namespaces are not dumped yet: a task in any namespace other than criu's
+ * would come back in criu's, silently different. Refuse it, naming it.
+ */
+static int check_namespaces(struct task *t)
+{
+	static const char *const kinds[] = { "pid", "net", "mnt", "ipc", "uts",
+					     "user", "cgroup", "time" };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char mine[64], theirs[64];
+		struct stat a, b;
+
+		snprintf(mine, sizeof(mine), "/proc/self/ns/%s", kinds[i]);
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", t->pid, kinds[i]);
+		if (stat(mine, &a) || stat(theirs, &b))
+			continue;	/* a kernel without that namespace kind */
+		if (a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+			pr_err("unsupported: pid %d is in another %s namespace than criu\n", t->pid,
+			       kinds[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_tree_shape(struct pstree *tree)
 {
 	for (int i = 0; i < tree->nr_tasks; i++) {
@@ -63,6 +91,8 @@ static int check_tree_shape(struct pstree *tree)
 
 		if (t->kind == TASK_ZOMBIE)
 			continue;
+		if (check_namespaces(t))
+			return -1;
 		for (int j = 0; j < i; j++) {
 			struct task *o = tree->tasks[j];
 			const char *what = NULL;
