@@ -261,6 +261,34 @@ expect "an image needing $name is refused, naming it" 1 \
 	"cpuinfo check: missing CPU features: $name"
 
 edit unnamed set:1:0:ecx:16 >/dev/null
+# restore --cpu-cap=cpu refuses images whose cpuinfo.img needs $name
+# (a child of this shell, so it is reaped at once: the pid must be free for
+# the restore checks; -j because its session leader is this shell)
+sleep 300 </dev/null >/dev/null 2>&1 &
+victim=$!
+run cpudump dump --check-only -j --cpu-cap -t "$victim" -D "$tmp/withcpu"
+kill -9 "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+if [ "$rc" = 0 ] && [ -f "$tmp/withcpu/cpuinfo.img" ]; then
+	ok "dump --check-only --cpu-cap writes cpuinfo.img"
+	run cpuok restore -j --cpu-cap=cpu -D "$tmp/withcpu"
+	[ "$rc" = 0 ] && ok "restore --cpu-cap=cpu checks images from this CPU: pass" ||
+		bad "restore --cpu-cap=cpu of this CPU's images: exit $rc, $err"
+	cp "$tmp/lacking/cpuinfo.img" "$tmp/withcpu/cpuinfo.img"
+	run cpubad restore -j --cpu-cap=cpu -D "$tmp/withcpu"
+	case "$err" in
+	*"lacks what the images need"*"$name"*) [ "$rc" != 0 ] &&
+		ok "restore --cpu-cap=cpu refuses images needing $name, naming it" ||
+		bad "restore --cpu-cap=cpu with $name missing: exit 0" ;;
+	*) bad "restore --cpu-cap=cpu with $name missing: exit $rc, stderr \"$err\"" ;;
+	esac
+	run cpunone restore -j --cpu-cap=none -D "$tmp/withcpu"
+	[ "$rc" = 0 ] && ok "restore --cpu-cap=none ignores the CPU" ||
+		bad "restore --cpu-cap=none: exit $rc, $err"
+else
+	bad "dump --check-only --cpu-cap of sleep $victim: exit $rc, $err"
+fi
+
 run unnamed cpuinfo check -D "$tmp/unnamed"
 expect "a bit without a name is named by leaf, register and bit" 1 \
 	"cpuinfo check: missing CPU features: cpuid 0x1.0 ecx bit 16"

@@ -11,6 +11,7 @@
 
 #include "engine/action.h"
 #include "engine/core.h"
+#include "engine/cpu.h"
 #include "engine/dump.h"
 #include "engine/files.h"
 #include "engine/mem.h"
@@ -204,6 +205,22 @@ static int write_pstree(struct pstree *tree)
 	return ret;
 }
 
+/* --cpu-cap on dump: record the CPU, so restore can tell what it needs */
+static int dump_cpuinfo(void)
+{
+	struct cpu_info ci;
+	int caps;
+
+	if (!opts.cpu_cap_set)
+		return 0;
+	caps = cpu_cap_parse(opts.cpu_cap, CPU_CAP_ALL);
+	if (caps < 0)
+		return -1;
+	if (!caps)
+		return 0;	/* "none": no image */
+	return cpu_collect(&ci) || cpu_write_image(&ci) ? -1 : 0;
+}
+
 static int write_inventory(struct pstree *tree)
 {
 	InventoryEntry ie = INVENTORY_ENTRY__INIT;
@@ -251,7 +268,7 @@ static int dump_all(struct pstree *tree)
 			pr_warn("Dumping pid %d failed\n", tree->tasks[i]->pid);
 			return -1;
 		}
-	if (write_pstree(tree) || dump_files_finish())
+	if (write_pstree(tree) || dump_files_finish() || dump_cpuinfo())
 		return -1;
 	return write_inventory(tree);
 }

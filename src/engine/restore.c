@@ -13,12 +13,14 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/action.h"
+#include "engine/cpu.h"
 #include "engine/files.h"
 #include "engine/restore-shared.h"
 #include "engine/restore.h"
@@ -780,6 +782,39 @@ static int wait_root(pid_t root)
 	}
 }
 
+/*
+ * --cpu-cap on restore (default fpu): what must match between the CPU the
+ * images were made on and this one. The xsave state in the images is always
+ * checked against XCR0 (check_task); cpuinfo.img, when dumped with
+ * --cpu-cap, is compared under the classes asked for.
+ */
+static int check_cpu(void)
+{
+	struct cpu_info img, now;
+	char *missing = NULL;
+	int caps, n;
+	struct stat st;
+
+	caps = cpu_cap_parse(opts.cpu_cap_set ? opts.cpu_cap : NULL, CPU_CAP_FPU);
+	if (caps <= 0)
+		return caps;
+	if (fstatat(img_dir_fd(), "cpuinfo.img", &st, 0)) {
+		if (caps & ~CPU_CAP_FPU) {
+			pr_err("--cpu-cap asks to compare CPUs but the images have no cpuinfo.img "
+			       "(dump with --cpu-cap)\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (cpu_read_image(&img) || cpu_collect(&now))
+		return -1;
+	n = cpu_compare(&img, &now, caps, &missing);
+	if (n > 0)
+		pr_err("This CPU lacks what the images need: %s\n", missing ? missing : "?");
+	free(missing);
+	return n ? -1 : 0;
+}
+
 /* ---- checking mode ---- */
 
 static uint64_t mem_available(void)
@@ -801,11 +836,33 @@ static uint64_t xcr0(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* The register state in the images must be loadable by this CPU. */
+static int check_xstate(struct pstree *tree)
+{
+	uint64_t have = xcr0();
+
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct rst_task *rt = tree->tasks[i]->priv;
+
+		for (int k = 0; rt && k < rt->nr_threads; k++) {
+			uint64_t want;
+
+			memcpy(&want, rt->threads[k]->xsave.data + 464, sizeof(want));
+			if (want & ~have) {
+				pr_err("Thread %u uses CPU state 0x%lx this CPU lacks (has 0x%lx)\n",
+				       rt->threads[k]->tid, (unsigned long)(want & ~have),
+				       (unsigned long)have);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Every mapped file and executable there and unchanged; xsave state loadable here. */
 static int check_task(struct task *t, uint64_t *need)
 {
 	struct rst_task *rt = t->priv;
-	uint64_t have = xcr0();
 	int ret = 0, fd;
 
 	for (size_t i = 0; i < rt->mm->n_vmas; i++) {
@@ -826,17 +883,6 @@ static int check_task(struct task *t, uint64_t *need)
 	} else {
 		close(fd);
 	}
-	for (int i = 0; i < rt->nr_threads; i++) {
-		uint64_t want;
-
-		memcpy(&want, rt->threads[i]->xsave.data + 464, sizeof(want));
-		if (want & ~have) {
-			pr_err("Thread %u uses CPU state 0x%lx this CPU lacks (has 0x%lx)\n",
-			       rt->threads[i]->tid, (unsigned long)(want & ~have),
-			       (unsigned long)have);
-			ret = -1;
-		}
-	}
 	for (int i = 0; i < rt->nr_pagemap; i++)
 		*need += rt->pagemap[i]->nr_pages * 4096UL;
 	return ret;
@@ -849,7 +895,7 @@ static int check_task(struct task *t, uint64_t *need)
 static int check_restore(struct pstree *tree, int min_fd)
 {
 	uint64_t need = 0, avail;
-	int ret = 0;
+	int ret = check_cpu() || check_xstate(tree) ? -1 : 0;
 
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (tree->tasks[i]->priv && check_task(tree->tasks[i], &need))
@@ -905,6 +951,8 @@ int restore_tree(void)
 		pr_err("The images were dumped with --shell-job; restore needs it too\n");
 		goto out;
 	}
+	if (check_cpu() || check_xstate(&tree))
+		goto out;
 	max_fd = restore_max_fd(&tree);
 	if (max_fd < 0)
 		goto out;

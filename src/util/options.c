@@ -288,7 +288,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("external", 0, REQ, DPR, false, 0, add_str, L(externals)),
 	ROW("link-remap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(link_remap)),
 	ROW("ghost-fiemap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(ghost_fiemap)),
-	ROW("cpu-cap", 0, OPT, CPUCAP, false, 0, set_cpu_cap),
+	ROW("cpu-cap", 0, OPT, CPUCAP, true, 0, set_cpu_cap),
 	ROW("track-mem", 0, NO, DUMPS, false, OF_NEG, set_flag, F(track_mem)),
 	ROW("pre-dump-mode", 0, REQ, B(CMD_PRE_DUMP), false, 0, set_choice, F(pre_dump_mode),
 	    CH("splice", "read")),

@@ -1030,7 +1030,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 -M a:b", "ext-mount-map" },
 		{ "dump -t 1 --external x", "external" },
 		{ "dump -t 1 --link-remap", "link-remap" },
-		{ "dump -t 1 --cpu-cap", "cpu-cap" },
 		{ "dump -t 1 --track-mem", "track-mem" },
 		{ "pre-dump -t 1 --pre-dump-mode=read", "pre-dump-mode" },
 		{ "dump -t 1 --freeze-cgroup /x", "freeze-cgroup" },
