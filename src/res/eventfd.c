@@ -14,6 +14,7 @@
 #include "eventfd.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
+#include "images/store.h"
 #include "res/table.h"
 #include "util/log.h"
 
@@ -38,7 +39,7 @@ static const char *fdinfo_field(const char *text, const char *key)
 	return NULL;
 }
 
-static struct cr_img *dump_img;
+static struct img_store store = IMG_STORE(IMG_EVENTFD);
 
 static int eventfd_dump(const struct fd_parms *p, uint32_t id)
 {
@@ -64,55 +65,27 @@ static int eventfd_dump(const struct fd_parms *p, uint32_t id)
 		ee.has_semaphore = true;
 		ee.semaphore = strtoul(sem, NULL, 10) != 0;
 	}
-	if (!dump_img)
-		dump_img = img_open(IMG_EVENTFD, O_WRONLY, 0);
-	return dump_img ? img_write(dump_img, &ee.base) : -1;
+	return img_store_write(&store, &ee.base);
 }
 
 static int eventfd_dump_finish(void)
 {
-	int ret = img_close(dump_img);
-
-	dump_img = NULL;
-	return ret;
+	return img_store_finish(&store);
 }
 
 /* ---- restore ---- */
 
-static EventfdEntry **entries;
-static int nr_entries;
-
 static int eventfd_collect(void)
 {
-	struct cr_img *img = img_open_optional(IMG_EVENTFD, 0);
-	ProtobufCMessage *msg;
-	int r;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read(img, &msg)) > 0) {
-		EventfdEntry **ne = realloc(entries, (nr_entries + 1) * sizeof(*entries));
-
-		if (!ne) {
-			img_free(img, msg);
-			r = -1;
-			break;
-		}
-		entries = ne;
-		entries[nr_entries++] = (EventfdEntry *)msg;
-	}
-	img_close(img);
-	return r < 0 ? -1 : 0;
+	return img_store_load(&store);
 }
 
 static int eventfd_open(uint32_t id)
 {
-	EventfdEntry *ee = NULL;
+	EventfdEntry *ee;
 	int flags = EFD_CLOEXEC, fd;
 
-	for (int i = 0; i < nr_entries && !ee; i++)
-		if (entries[i]->id == id)
-			ee = entries[i];
+	ee = (EventfdEntry *)img_store_find(&store, "id", id);
 	if (!ee) {
 		pr_err("eventfd %u is missing from eventfd.img\n", id);
 		return -1;
@@ -148,11 +121,7 @@ static int eventfd_open(uint32_t id)
 
 static void eventfd_reset(void)
 {
-	for (int i = 0; i < nr_entries; i++)
-		protobuf_c_message_free_unpacked(&entries[i]->base, NULL);
-	free(entries);
-	entries = NULL;
-	nr_entries = 0;
+	img_store_reset(&store);
 }
 
 const struct fd_kind eventfd_kind = {

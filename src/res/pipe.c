@@ -11,6 +11,7 @@
 #include "engine/files.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
+#include "images/store.h"
 #include "pipe.pb-c.h"
 #include "res/table.h"
 #include "util/log.h"
@@ -20,7 +21,8 @@ static bool pipe_match(const struct fd_parms *p)
 	return S_ISFIFO(p->st.st_mode);
 }
 
-static struct cr_img *pipes_img, *data_img;
+static struct img_store pipes_store = IMG_STORE(IMG_PIPES);
+static struct img_store data_store = IMG_STORE(IMG_PIPES_DATA);
 static uint64_t *data_done;
 static int nr_data_done;
 
@@ -90,9 +92,7 @@ static int dump_pipe_data(const struct fd_parms *p)
 		free(pd.data.data);
 		return -1;
 	}
-	if (!data_img)
-		data_img = img_open(IMG_PIPES_DATA, O_WRONLY, 0);
-	ret = data_img ? img_write(data_img, &pd.base) : -1;
+	ret = img_store_write(&data_store, &pd.base);
 	free(pd.data.data);
 	nd = realloc(data_done, (nr_data_done + 1) * sizeof(*nd));
 	if (!nd)
@@ -111,20 +111,17 @@ static int pipe_dump(const struct fd_parms *p, uint32_t id)
 	pe.flags = p->flags;
 	if (strncmp(p->link, "pipe:", 5))
 		pe.fifo_path = (char *)p->link;
-	if (!pipes_img)
-		pipes_img = img_open(IMG_PIPES, O_WRONLY, 0);
-	if (!pipes_img || img_write(pipes_img, &pe.base))
+	if (img_store_write(&pipes_store, &pe.base))
 		return -1;
 	return dump_pipe_data(p);
 }
 
 static int pipe_dump_finish(void)
 {
-	int ret = img_close(pipes_img);
+	int ret = img_store_finish(&pipes_store);
 
-	if (img_close(data_img))
+	if (img_store_finish(&data_store))
 		ret = -1;
-	pipes_img = data_img = NULL;
 	free(data_done);
 	data_done = NULL;
 	nr_data_done = 0;
@@ -140,49 +137,22 @@ struct live_pipe {
 	bool used[2];
 };
 
-static PipeEntry **pipes;
-static int nr_pipes;
-static PipeDataEntry **datas;
-static int nr_datas;
 static struct live_pipe *live;
 static int nr_live;
 
-static int read_all(enum img_kind_id kind, void ***arr, int *nr)
-{
-	struct cr_img *img = img_open_optional(kind, 0);
-	ProtobufCMessage *msg;
-	int r;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read(img, &msg)) > 0) {
-		void **na = realloc(*arr, (*nr + 1) * sizeof(**arr));
-
-		if (!na) {
-			img_free(img, msg);
-			r = -1;
-			break;
-		}
-		*arr = na;
-		(*arr)[(*nr)++] = msg;
-	}
-	img_close(img);
-	return r < 0 ? -1 : 0;
-}
-
 static int pipe_collect(void)
 {
-	if (read_all(IMG_PIPES, (void ***)&pipes, &nr_pipes))
-		return -1;
-	return read_all(IMG_PIPES_DATA, (void ***)&datas, &nr_datas);
+	return img_store_load(&pipes_store) || img_store_load(&data_store) ? -1 : 0;
+}
+
+static PipeEntry *find_pipe(uint32_t id)
+{
+	return (PipeEntry *)img_store_find(&pipes_store, "id", id);
 }
 
 static PipeDataEntry *find_data(uint64_t ino)
 {
-	for (int i = 0; i < nr_datas; i++)
-		if (datas[i]->pipe_ino == ino)
-			return datas[i];
-	return NULL;
+	return (PipeDataEntry *)img_store_find(&data_store, "pipe_ino", ino);
 }
 
 static int fill(int wfd, uint64_t ino)
@@ -234,13 +204,10 @@ static struct live_pipe *live_pipe(const PipeEntry *pe)
 
 static int pipe_open(uint32_t id)
 {
-	PipeEntry *pe = NULL;
+	PipeEntry *pe = find_pipe(id);
 	struct live_pipe *lp;
 	int side, fd;
 
-	for (int i = 0; i < nr_pipes && !pe; i++)
-		if (pipes[i]->id == id)
-			pe = pipes[i];
 	if (!pe) {
 		pr_err("Pipe %u is missing from pipes.img\n", id);
 		return -1;
@@ -274,15 +241,15 @@ static int pipe_open(uint32_t id)
 
 static int pipe_name(uint32_t id, char *buf, size_t len)
 {
-	for (int i = 0; i < nr_pipes; i++)
-		if (pipes[i]->id == id) {
-			if (pipes[i]->fifo_path)
-				snprintf(buf, len, "%s", pipes[i]->fifo_path);
-			else
-				snprintf(buf, len, "pipe:[%lu]", (unsigned long)pipes[i]->pipe_ino);
-			return 0;
-		}
-	return -1;
+	PipeEntry *pe = find_pipe(id);
+
+	if (!pe)
+		return -1;
+	if (pe->fifo_path)
+		snprintf(buf, len, "%s", pe->fifo_path);
+	else
+		snprintf(buf, len, "pipe:[%lu]", (unsigned long)pe->pipe_ino);
+	return 0;
 }
 
 static void pipe_reset(void)
@@ -297,15 +264,8 @@ static void pipe_reset(void)
 	free(live);
 	live = NULL;
 	nr_live = 0;
-	for (int i = 0; i < nr_pipes; i++)
-		protobuf_c_message_free_unpacked(&pipes[i]->base, NULL);
-	for (int i = 0; i < nr_datas; i++)
-		protobuf_c_message_free_unpacked(&datas[i]->base, NULL);
-	free(pipes);
-	free(datas);
-	pipes = NULL;
-	datas = NULL;
-	nr_pipes = nr_datas = 0;
+	img_store_reset(&pipes_store);
+	img_store_reset(&data_store);
 }
 
 const struct fd_kind pipe_kind = {

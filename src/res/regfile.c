@@ -12,6 +12,7 @@
 #include "engine/files.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
+#include "images/store.h"
 #include "regfile.pb-c.h"
 #include "res/table.h"
 #include "util/log.h"
@@ -57,7 +58,7 @@ static int dump_ghost(const struct fd_parms *p, uint32_t id)
 	return ret;
 }
 
-static struct cr_img *reg_img;
+static struct img_store store = IMG_STORE(IMG_REG_FILES);
 
 static int regfile_dump(const struct fd_parms *p, uint32_t id)
 {
@@ -82,18 +83,11 @@ static int regfile_dump(const struct fd_parms *p, uint32_t id)
 		if (dump_ghost(p, id))
 			return -1;
 	}
-	if (!reg_img) {
-		reg_img = img_open(IMG_REG_FILES, O_WRONLY, 0);
-		if (!reg_img)
-			return -1;
-	}
-	return img_write(reg_img, &re.base);
+	return img_store_write(&store, &re.base);
 }
 
 /* ---- restore ---- */
 
-static RegFileEntry **entries;
-static int nr_entries;
 /* unlinked files recreated so far: later descriptions reopen the same inode */
 struct ghost {
 	uint64_t dev, ino;
@@ -104,34 +98,16 @@ static int nr_ghosts;
 
 static int regfile_collect(void)
 {
-	struct cr_img *img = img_open_optional(IMG_REG_FILES, 0);
-	ProtobufCMessage *msg;
-	int r;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read(img, &msg)) > 0) {
-		RegFileEntry **ne = realloc(entries, (nr_entries + 1) * sizeof(*entries));
-
-		if (!ne) {
-			img_free(img, msg);
-			r = -1;
-			break;
-		}
-		entries = ne;
-		entries[nr_entries++] = (RegFileEntry *)msg;
-	}
-	img_close(img);
-	return r < 0 ? -1 : 0;
+	return img_store_load(&store);
 }
 
 static RegFileEntry *find_entry(uint32_t id)
 {
-	for (int i = 0; i < nr_entries; i++)
-		if (entries[i]->id == id)
-			return entries[i];
-	pr_err("File %u is missing from reg-files.img\n", id);
-	return NULL;
+	RegFileEntry *re = (RegFileEntry *)img_store_find(&store, "id", id);
+
+	if (!re)
+		pr_err("File %u is missing from reg-files.img\n", id);
+	return re;
 }
 
 static int create_ghost(const RegFileEntry *re)
@@ -236,38 +212,28 @@ static int regfile_open(uint32_t id)
 
 static int regfile_name(uint32_t id, char *buf, size_t len)
 {
-	for (int i = 0; i < nr_entries; i++)
-		if (entries[i]->id == id) {
-			snprintf(buf, len, "%s", entries[i]->path);
-			return 0;
-		}
-	return -1;
+	RegFileEntry *re = (RegFileEntry *)img_store_find(&store, "id", id);
+
+	if (!re)
+		return -1;
+	snprintf(buf, len, "%s", re->path);
+	return 0;
 }
 
 static void regfile_reset(void)
 {
-	for (int i = 0; i < nr_entries; i++)
-		protobuf_c_message_free_unpacked(&entries[i]->base, NULL);
-	free(entries);
-	entries = NULL;
-	nr_entries = 0;
+	img_store_reset(&store);
 	for (int i = 0; i < nr_ghosts; i++)
 		close(ghosts[i].fd);
 	free(ghosts);
 	ghosts = NULL;
 	nr_ghosts = 0;
-	if (reg_img)
-		img_close(reg_img);
-	reg_img = NULL;
 }
 
 /* The dump side keeps reg-files.img open across tasks; this closes it. */
 static int regfile_dump_finish(void)
 {
-	int ret = img_close(reg_img);
-
-	reg_img = NULL;
-	return ret;
+	return img_store_finish(&store);
 }
 
 const struct fd_kind regfile_kind = {

@@ -14,6 +14,7 @@
 #include "engine/files.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
+#include "images/store.h"
 #include "res/table.h"
 #include "signalfd.pb-c.h"
 #include "util/log.h"
@@ -39,7 +40,7 @@ static const char *fdinfo_field(const char *text, const char *key)
 	return NULL;
 }
 
-static struct cr_img *dump_img;
+static struct img_store store = IMG_STORE(IMG_SIGNALFD);
 
 static int signalfd_dump(const struct fd_parms *p, uint32_t id)
 {
@@ -60,45 +61,19 @@ static int signalfd_dump(const struct fd_parms *p, uint32_t id)
 		pr_err("Bad sigmask in fdinfo of fd %d of pid %d\n", p->fd, p->pid);
 		return -1;
 	}
-	if (!dump_img)
-		dump_img = img_open(IMG_SIGNALFD, O_WRONLY, 0);
-	return dump_img ? img_write(dump_img, &se.base) : -1;
+	return img_store_write(&store, &se.base);
 }
 
 static int signalfd_dump_finish(void)
 {
-	int ret = img_close(dump_img);
-
-	dump_img = NULL;
-	return ret;
+	return img_store_finish(&store);
 }
 
 /* ---- restore ---- */
 
-static SignalfdEntry **entries;
-static int nr_entries;
-
 static int signalfd_collect(void)
 {
-	struct cr_img *img = img_open_optional(IMG_SIGNALFD, 0);
-	ProtobufCMessage *msg;
-	int r;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read(img, &msg)) > 0) {
-		SignalfdEntry **ne = realloc(entries, (nr_entries + 1) * sizeof(*entries));
-
-		if (!ne) {
-			img_free(img, msg);
-			r = -1;
-			break;
-		}
-		entries = ne;
-		entries[nr_entries++] = (SignalfdEntry *)msg;
-	}
-	img_close(img);
-	return r < 0 ? -1 : 0;
+	return img_store_load(&store);
 }
 
 static int signalfd_open(uint32_t id)
@@ -107,9 +82,7 @@ static int signalfd_open(uint32_t id)
 	int flags = SFD_CLOEXEC, fd;
 	uint64_t mask;
 
-	for (int i = 0; i < nr_entries && !se; i++)
-		if (entries[i]->id == id)
-			se = entries[i];
+	se = (SignalfdEntry *)img_store_find(&store, "id", id);
 	if (!se) {
 		pr_err("signalfd %u is missing from signalfd.img\n", id);
 		return -1;
@@ -137,11 +110,7 @@ static int signalfd_open(uint32_t id)
 
 static void signalfd_reset(void)
 {
-	for (int i = 0; i < nr_entries; i++)
-		protobuf_c_message_free_unpacked(&entries[i]->base, NULL);
-	free(entries);
-	entries = NULL;
-	nr_entries = 0;
+	img_store_reset(&store);
 }
 
 const struct fd_kind signalfd_kind = {

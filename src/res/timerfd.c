@@ -16,6 +16,7 @@
 #include "engine/files.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
+#include "images/store.h"
 #include "res/table.h"
 #include "timerfd.pb-c.h"
 #include "util/log.h"
@@ -85,7 +86,7 @@ static int parse_timerfd(const char *text, TimerfdEntry *te)
 	return 0;
 }
 
-static struct cr_img *dump_img;
+static struct img_store store = IMG_STORE(IMG_TIMERFD);
 
 static int timerfd_dump(const struct fd_parms *p, uint32_t id)
 {
@@ -97,45 +98,19 @@ static int timerfd_dump(const struct fd_parms *p, uint32_t id)
 	}
 	te.id = id;
 	te.flags = p->flags;
-	if (!dump_img)
-		dump_img = img_open(IMG_TIMERFD, O_WRONLY, 0);
-	return dump_img ? img_write(dump_img, &te.base) : -1;
+	return img_store_write(&store, &te.base);
 }
 
 static int timerfd_dump_finish(void)
 {
-	int ret = img_close(dump_img);
-
-	dump_img = NULL;
-	return ret;
+	return img_store_finish(&store);
 }
 
 /* ---- restore ---- */
 
-static TimerfdEntry **entries;
-static int nr_entries;
-
 static int timerfd_collect(void)
 {
-	struct cr_img *img = img_open_optional(IMG_TIMERFD, 0);
-	ProtobufCMessage *msg;
-	int r;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read(img, &msg)) > 0) {
-		TimerfdEntry **ne = realloc(entries, (nr_entries + 1) * sizeof(*entries));
-
-		if (!ne) {
-			img_free(img, msg);
-			r = -1;
-			break;
-		}
-		entries = ne;
-		entries[nr_entries++] = (TimerfdEntry *)msg;
-	}
-	img_close(img);
-	return r < 0 ? -1 : 0;
+	return img_store_load(&store);
 }
 
 /* The clock to read "now" from for an absolute timer on @clockid. */
@@ -193,9 +168,7 @@ static int timerfd_open(uint32_t id)
 	TimerfdEntry *te = NULL;
 	int flags = TFD_CLOEXEC, fd;
 
-	for (int i = 0; i < nr_entries && !te; i++)
-		if (entries[i]->id == id)
-			te = entries[i];
+	te = (TimerfdEntry *)img_store_find(&store, "id", id);
 	if (!te) {
 		pr_err("timerfd %u is missing from timerfd.img\n", id);
 		return -1;
@@ -231,11 +204,7 @@ err:
 
 static void timerfd_reset(void)
 {
-	for (int i = 0; i < nr_entries; i++)
-		protobuf_c_message_free_unpacked(&entries[i]->base, NULL);
-	free(entries);
-	entries = NULL;
-	nr_entries = 0;
+	img_store_reset(&store);
 }
 
 const struct fd_kind timerfd_kind = {
