@@ -100,6 +100,20 @@ int main(int argc, char **argv)
 	}
 	if (!wrapped)
 		test_msg("pids did not wrap after %ld forks", i);
+	/*
+	 * Right after a wrap every new process on the machine lands at the
+	 * bottom of the range: move on a little, so the kept child is not the
+	 * pid the next stranger (or the next criu) gets while it is dumped.
+	 */
+	for (volatile long k = 0; wrapped && k < 1000; k++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			test_setup_fail("vfork: %s", strerror(errno));
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
 
 	second = fork();
 	if (second < 0)
