@@ -13,6 +13,14 @@
 #include "zdtmtst.h"
 
 static volatile unsigned long *counter;
+static pid_t child;
+
+/* whatever the verdict, the child must not outlive the test */
+static void kill_child(void)
+{
+	if (child > 0)
+		kill(child, SIGKILL);
+}
 
 static char proc_state(pid_t pid)
 {
@@ -44,6 +52,10 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid < 0)
 		test_setup_fail("fork: %s", strerror(errno));
+	if (pid > 0) {
+		child = pid;
+		atexit(kill_child);
+	}
 	if (pid == 0) {
 		for (;;) {
 			(*counter)++;
