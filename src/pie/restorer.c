@@ -235,6 +235,54 @@ static void move_vdso(struct restorer_args *a)
 	}
 }
 
+#define __NR_mbind 237
+#define MPOL_DEFAULT 0
+#define MPOL_PREFERRED 1
+#define MPOL_BIND 2
+#define MADV_DONTNEED 4
+
+/*
+ * Neighbouring anonymous VMAs that the kernel kept apart in the dumped task
+ * (different anon_vma history) would merge when mapped afresh. While they
+ * are set up, neighbours get different memory policies: they neither merge
+ * nor share an anon_vma at their first fault, so each gets its own; once the
+ * policies are reset, VMAs with different anon_vmas never merge.
+ */
+static void set_policy(struct restorer_args *a, struct rst_vma *v, int mode)
+{
+	uint64_t node0 = 1;
+
+	sys6(__NR_mbind, v->start, v->end - v->start, mode, mode ? (long)&node0 : 0,
+	     mode ? 64 : 0, 0);
+	(void)a;
+}
+
+static void own_anon_vmas(struct restorer_args *a)
+{
+	struct rst_vma *v = at(a, a->vmas_off);
+	struct rst_pagemap *p = at(a, a->pagemap_off), *pend = p + a->nr_pagemap;
+
+	for (uint32_t i = 0; i < a->nr_vmas; i++, v++) {
+		ul first = v->growsdown ? v->end - RST_PAGE : v->start;
+		volatile char *c = (volatile char *)first;
+		int populated;
+
+		if (v->kind != RST_VMA_ANON)
+			continue;
+		while (p < pend && p->vaddr + p->nr_pages * RST_PAGE <= first)
+			p++;
+		populated = p < pend && p->vaddr <= first;
+		*c = *c;	/* a write fault: the VMA gets its anon_vma now */
+		if (!populated)
+			check(a, sys3(__NR_madvise, first, RST_PAGE, MADV_DONTNEED),
+			      "madvise DONTNEED", first);
+	}
+	v = at(a, a->vmas_off);
+	for (uint32_t i = 0; i < a->nr_vmas; i++, v++)
+		if (v->kind == RST_VMA_ANON)
+			set_policy(a, v, MPOL_DEFAULT);
+}
+
 static void map_vmas(struct restorer_args *a)
 {
 	struct rst_vma *v = at(a, a->vmas_off);
@@ -257,6 +305,8 @@ static void map_vmas(struct restorer_args *a)
 		check(a, ret, "mmap", v->start);
 		if ((ul)ret != v->start)
 			die(a, "mmap at the right place", 0, v->start);
+		if (v->kind == RST_VMA_ANON)
+			set_policy(a, v, i % 2 ? MPOL_BIND : MPOL_PREFERRED);
 	}
 }
 
@@ -289,6 +339,7 @@ static void finish_vmas(struct restorer_args *a)
 {
 	struct rst_vma *v = at(a, a->vmas_off);
 
+	own_anon_vmas(a);
 	for (uint32_t i = 0; i < a->nr_vmas; i++, v++) {
 		ul len = v->end - v->start;
 
