@@ -5,13 +5,17 @@
  *   bw memcpy BYTES      memcpy between two pre-faulted buffers (at most
  *                        256 MiB each, copied again until BYTES are done);
  *                        prints memcpy_Bps=N
- *   bw file DIR BYTES    writes BYTES to a new file in DIR in 4 MiB write()s
+ *   bw file DIR BYTES [WARM]
+ *                        first populates and frees WARM bytes of anonymous
+ *                        memory (so that the host backs what follows: see
+ *                        README), then writes BYTES to a new file in DIR in 4 MiB write()s
  *                        (criu's own chunk; no fsync, criu does none either),
  *                        then allocates a fresh anonymous mapping of BYTES with
  *                        MADV_POPULATE_WRITE (the cheapest way to get the memory
  *                        a restore must create), then reads the file back into
  *                        it with 4 MiB read()s, then removes the file; prints
  *                        write_Bps=N populate_Bps=N read_Bps=N read_warm_Bps=N
+ *                        warm_s=N
  *                        (read: the first pass; read_warm: best of two more)
  *   bw fault BYTES       writes one byte per page of a fresh anonymous mapping
  *                        of BYTES: the cost of faulting memory in page by page;
@@ -93,7 +97,7 @@ static int do_memcpy(uint64_t bytes)
 	return 0;
 }
 
-static int do_file(const char *dir, uint64_t bytes)
+static int do_file(const char *dir, uint64_t bytes, uint64_t warm)
 {
 	char path[4096];
 	uint8_t *buf = xmap(CHUNK), *dst;
@@ -101,6 +105,17 @@ static int do_file(const char *dir, uint64_t bytes)
 	uint64_t done;
 	int fd;
 
+	double tw0 = 0;
+
+	if (warm) {
+		uint8_t *w = xmap(warm);
+
+		t0 = now();
+		if (madvise(w, warm, MADV_POPULATE_WRITE))
+			perror("madvise(MADV_POPULATE_WRITE)");
+		munmap(w, warm);
+		tw0 = now() - t0;
+	}
 	snprintf(path, sizeof(path), "%s/bw-%d.tmp", dir, getpid());
 	fill_random(buf, CHUNK);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -170,8 +185,8 @@ static int do_file(const char *dir, uint64_t bytes)
 	}
 	close(fd);
 	unlink(path);
-	printf("write_Bps=%.0f populate_Bps=%.0f read_Bps=%.0f read_warm_Bps=%.0f\n",
-	       bytes / tw, bytes / tp, bytes / tr, bytes / trw);
+	printf("write_Bps=%.0f populate_Bps=%.0f read_Bps=%.0f read_warm_Bps=%.0f warm_s=%.3f\n",
+	       bytes / tw, bytes / tp, bytes / tr, bytes / trw, tw0);
 	return 0;
 }
 
@@ -192,8 +207,9 @@ int main(int argc, char **argv)
 		return do_fault(strtoull(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "memcpy"))
 		return do_memcpy(strtoull(argv[2], NULL, 0));
-	if (argc == 4 && !strcmp(argv[1], "file"))
-		return do_file(argv[2], strtoull(argv[3], NULL, 0));
-	fprintf(stderr, "usage: bw memcpy BYTES | bw fault BYTES | bw file DIR BYTES\n");
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "file"))
+		return do_file(argv[2], strtoull(argv[3], NULL, 0),
+			       argc == 5 ? strtoull(argv[4], NULL, 0) : 0);
+	fprintf(stderr, "usage: bw memcpy BYTES | bw fault BYTES | bw file DIR BYTES [WARM]\n");
 	return 2;
 }

@@ -315,10 +315,12 @@ def settle():
     time.sleep(0.2)
 
 
-def bandwidth(fs_dir, nbytes):
-    """write/populate/read B/s of @nbytes in @fs_dir, by ./bw."""
+def bandwidth(fs_dir, nbytes, warm=0):
+    """write/populate/read B/s of @nbytes in @fs_dir, by ./bw, after
+    populating and freeing @warm bytes of memory."""
     out = os.path.join(TMPFS_ROOT, "bw.out")
-    pid = spawn([os.path.join(HERE, "bw"), "file", fs_dir, str(max(nbytes, 4096))], out)
+    pid = spawn([os.path.join(HERE, "bw"), "file", fs_dir, str(max(nbytes, 4096)),
+                 str(warm)], out)
     st, _, _ = wait_child(pid, 600)
     try:
         if os.waitstatus_to_exitcode(st) == 0:
@@ -335,8 +337,13 @@ class Ctx:
         self.logs = os.path.join(out, "logs")
 
 
-def run_once(ctx, w, rep):
-    """One dump + restore of workload @w: a dict of figures, or failures."""
+def run_once(ctx, w, rep, nbytes):
+    """One dump + restore of workload @w: a dict of figures, or failures.
+    The limits are measured first, for @nbytes (the image size of the run
+    before, else the bytes the workload wrote, at least 1 MiB), with the
+    workload ready, after populating twice that much memory: the
+    measurement and then criu both get memory the host has just backed
+    (see README: the host takes free memory back within seconds)."""
     res = {}
     root_dir = TMPFS_ROOT if w.fs == "tmpfs" else DISK_ROOT
     img = os.path.join(root_dir, "img")
@@ -357,6 +364,11 @@ def run_once(ctx, w, rep):
     root = int(text.split()[0])
     res["touched"] = int(text.split()[1])
     ids = tree_ids(root)      # the workload is built before it says ready
+
+    nbytes = nbytes or max(res["touched"], MiB)
+    # warm: the page cache the file test (then the dump) needs, and the
+    # anonymous memory the populate test (then the restore) needs
+    res["bw"] = bandwidth(root_dir, nbytes, 2 * nbytes)
 
     os.sync()           # earlier runs' dirty pages are not this run's cost
     dump_log = os.path.join(img, "dump.log")
@@ -447,7 +459,7 @@ def keep_logs(ctx, w, rep, paths):
 FIGS = ("touched", "dump_s", "restore_s", "frozen_s", "frozen_log_s", "roundtrip_s", "pidwait_s",
         "image", "dump_rss", "restore_rss", "dump_cpu_s", "dump_sys_s", "restore_cpu_s",
         "restore_sys_s")
-LIMS = ("write_Bps", "populate_Bps", "read_Bps", "read_warm_Bps")
+LIMS = ("write_Bps", "populate_Bps", "read_Bps", "read_warm_Bps", "warm_s")
 
 
 def median(xs):
@@ -469,6 +481,7 @@ def run_workload(ctx, w, reps, cold=False):
         time.sleep(COLD_WAIT)
         cold_bw = bandwidth(fs_dir, w.touched)
     start = time.monotonic()
+    image = None
     for rep in range(reps):
         if rep and time.monotonic() - start > REPEAT_BUDGET:
             break
@@ -476,17 +489,15 @@ def run_workload(ctx, w, reps, cold=False):
             settle()
         load_samples.append(loadavg())
         try:
-            r = run_once(ctx, w, rep)
+            r = run_once(ctx, w, rep, image)
         except Exception as e:      # a finding for the table, not a crash
             r = {"error": "FAIL: driver: %s: %s" % (type(e).__name__, e)}
             reap_orphans()
         runs.append(r)
+        if r.get("bw"):
+            bws.append(r.pop("bw"))
+        image = r.get("image") or image
         shutil.rmtree(os.path.join(fs_dir, "img"), ignore_errors=True)
-        if "image" in r:
-            settle()
-            b = bandwidth(fs_dir, r["image"])
-            if b:
-                bws.append(b)
         if "error" in r or "dump_error" in r or "restore_error" in r:
             break       # a failure is a finding, not noise: don't repeat it
     row = {"workload": w.name, "group": w.group, "fs": w.fs, "items": w.items,
@@ -619,8 +630,8 @@ def table(rows, machine):
 
 
 def cold_notes(rows):
-    out = ["cold memory: limits measured after %d s idle, when the host has taken back"
-           " the guest's free memory" % COLD_WAIT]
+    out = ["cold memory, for reference: the limits measured after %d s idle, once the host"
+           " has taken back the guest's free memory, against criu's (warm) figures" % COLD_WAIT]
     for r in rows:
         c = r.get("cold")
         if not c or not r.get("image"):
@@ -724,6 +735,8 @@ def main():
                     default=os.environ.get("BENCH_QUICK", "") not in ("", "0"))
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY"),
                     help="regex on 'workload fs'")
+    ap.add_argument("--commit", help="name the criu build in the output (default: read"
+                    " from the .git next to it)")
     ap.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "0") or 0))
     a = ap.parse_args()
 
@@ -753,7 +766,7 @@ def main():
     start = time.monotonic()
     machine = machine_info()
     machine["criu"] = src
-    machine["criu_commit"] = git_commit(os.path.dirname(src))
+    machine["criu_commit"] = a.commit or git_commit(os.path.dirname(src))
     lim = tool(["memcpy", str(GiB)])
     lim.update(tool(["fault", str(256 * MiB)]))
     machine.update(lim)
@@ -789,7 +802,7 @@ def main():
             "n: runs (median shown); load: highest 1-minute load average seen during them"
             " (%d cores: more means other work shared the machine)" % (os.cpu_count() or 0),
             "Ratios (x) are figure / limit; a limit is the best of the measurements made"
-            " after each run:",
+            " right before each dump:",
             "  dump, frozen: image bytes / write bandwidth of that filesystem",
             "  restore: image bytes / populate bandwidth + image bytes / read bandwidth",
             "  round trip: dump limit + restore limit",
