@@ -99,4 +99,13 @@ bool vma_find(const void *addr, struct vma_info *vi);
 bool vma_vmflags(const void *addr, char *out, size_t len);
 int vma_has_flag(const void *addr, const char *flag);
 
+/*
+ * Run @prog (argv, envp) as a child that appends 1, 2, 3... to @out, one per
+ * line; after SIGTERM check it is the same program and counts on without a
+ * gap (one small rollback allowed: a --leave-running restore resumes from the
+ * dumped count). Never returns: pass() or fail(). Call after test_init().
+ */
+void counting_program_test(const char *prog, char *const argv[], char *const envp[],
+			   const char *out) __attribute__((noreturn));
+
 #endif
