@@ -8,15 +8,17 @@ start to the restored tree running), image size and criu's peak RSS (dump
 and restore); and, measured in the same run, the limits they are compared
 with (see README.md for what each ratio means).
 
-    python3 run.py [--criu PATH] [--out DIR] [--quick] [--only REGEX] [--reps N]
+    python3 run.py [--criu PATH] [--commit NAME] [--out DIR] [--quick]
+                   [--only REGEX] [--reps N]
 
 Environment: BENCH_QUICK=1 is --quick, BENCH_ONLY=REGEX is --only,
 BENCH_REPS=N forces N runs of everything.
 
 The driver is a child subreaper: a dumped tree is killed by criu, and its
 pids are free again only once somebody reaps it; the machine's PID 1 does so
-late. It never calls waitpid(-1) while a criu it started is running, so
-criu's status and rusage (ru_maxrss: peak RSS) come from wait4(criu's pid).
+late. criu runs under ./timeit, which forks it and takes its status, wall
+time, CPU time and peak RSS from wait4() (see timeit.c for why not from
+here); the driver reaps orphans only while no criu of its own is running.
 """
 
 import argparse
