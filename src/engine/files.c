@@ -122,21 +122,38 @@ static int remember_file(const struct fd_parms *p, uint32_t id)
 	return 0;
 }
 
+const char *fdinfo_field(const char *fdinfo, const char *key)
+{
+	size_t len = strlen(key);
+	const char *s = fdinfo;
+
+	while (s) {
+		if (!strncmp(s, key, len))
+			return s + len;
+		s = strchr(s, '\n');
+		if (s)
+			s++;
+	}
+	return NULL;
+}
+
 static int parse_fdinfo(struct fd_parms *p)
 {
-	char *pos, *flags;
+	const char *pos, *flags;
 
 	p->fdinfo = proc_read_file("/proc/%d/fdinfo/%d", p->pid, p->fd);
 	if (!p->fdinfo)
 		return -1;
-	pos = strstr(p->fdinfo, "pos:");
-	flags = strstr(p->fdinfo, "flags:");
+	pos = fdinfo_field(p->fdinfo, "pos:");
+	flags = fdinfo_field(p->fdinfo, "flags:");
 	if (!pos || !flags) {
 		pr_err("Can't parse /proc/%d/fdinfo/%d\n", p->pid, p->fd);
 		return -1;
 	}
-	p->pos = strtoull(pos + 4, NULL, 10);
-	p->flags = strtoul(flags + 6, NULL, 8) & ~O_CLOEXEC;
+	p->pos = strtoull(pos, NULL, 10);
+	p->flags = strtoul(flags, NULL, 8);
+	p->cloexec = p->flags & O_CLOEXEC;
+	p->flags &= ~O_CLOEXEC;
 	return 0;
 }
 
@@ -180,7 +197,7 @@ static int dump_one_fd(int pidfd, pid_t pid, int fd, struct cr_img *img)
 	FdinfoEntry fe = FDINFO_ENTRY__INIT;
 	const struct fd_kind *kind;
 	struct fd_parms p;
-	int ret = -1, fdflags;
+	int ret = -1;
 
 	if (fill_parms(pidfd, pid, fd, &p))
 		goto out;
@@ -191,10 +208,7 @@ static int dump_one_fd(int pidfd, pid_t pid, int fd, struct cr_img *img)
 	}
 	fe.fd = fd;
 	fe.type = kind->type;
-	fdflags = strstr(p.fdinfo, "flags:") &&
-			  (strtoul(strstr(p.fdinfo, "flags:") + 6, NULL, 8) & O_CLOEXEC) ?
-		  FD_CLOEXEC : 0;
-	fe.fd_flags = fdflags;
+	fe.fd_flags = p.cloexec ? FD_CLOEXEC : 0;
 	fe.id = find_shared(&p);
 	if (!fe.id) {
 		fe.id = next_file_id++;

@@ -19,6 +19,7 @@ struct fd_parms {
 	struct stat st;
 	char link[PATH_MAX];	/* readlink of /proc/PID/fd/N */
 	uint32_t flags;		/* file status flags from fdinfo, without O_CLOEXEC */
+	bool cloexec;		/* the fd's FD_CLOEXEC, which fdinfo shows as O_CLOEXEC */
 	uint64_t pos;
 	char *fdinfo;		/* whole fdinfo text, for kind-specific fields */
 };
@@ -47,6 +48,9 @@ struct fd_kind {
 	/* both: forget everything collected */
 	void (*reset)(void);
 };
+
+/* The value of "KEY" at the start of a line of an fdinfo text, or NULL. */
+const char *fdinfo_field(const char *fdinfo, const char *key);
 
 extern const struct fd_kind *const fd_kinds[];
 extern const int nr_fd_kinds;

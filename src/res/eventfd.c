@@ -23,22 +23,6 @@ static bool eventfd_match(const struct fd_parms *p)
 	return !strcmp(p->link, "anon_inode:[eventfd]");
 }
 
-/* The value of "KEY" at the start of a line of @text, or NULL. */
-static const char *fdinfo_field(const char *text, const char *key)
-{
-	size_t len = strlen(key);
-	const char *s = text;
-
-	while (s) {
-		if (!strncmp(s, key, len))
-			return s + len;
-		s = strchr(s, '\n');
-		if (s)
-			s++;
-	}
-	return NULL;
-}
-
 static struct img_store store = IMG_STORE(IMG_EVENTFD);
 
 static int eventfd_dump(const struct fd_parms *p, uint32_t id)

@@ -35,22 +35,6 @@ static bool timerfd_match(const struct fd_parms *p)
 	return !strcmp(p->link, "anon_inode:[timerfd]");
 }
 
-/* The value of "KEY" at the start of a line of @text, or NULL. */
-static const char *fdinfo_field(const char *text, const char *key)
-{
-	size_t len = strlen(key);
-	const char *s = text;
-
-	while (s) {
-		if (!strncmp(s, key, len))
-			return s + len;
-		s = strchr(s, '\n');
-		if (s)
-			s++;
-	}
-	return NULL;
-}
-
 /*
  * fdinfo of a timerfd:
  *	clockid: 1
