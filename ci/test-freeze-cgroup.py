@@ -5,24 +5,15 @@ with -R and with a kill, restored, and carries on; the cgroup is thawed
 afterwards; bad paths, a root outside the cgroup and criu inside it fail
 with one line and leave the tree running, untraced.
 Ends with "test-freeze-cgroup: N passed, N failed"."""
-import ctypes
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIU = os.path.join(ROOT, "criu")
-results = []
+from testlib import CRIU, ROOT, become_subreaper, check, children, finish, reap
 # a counter writing into a file, and a shell that forks /bin/true forever
 WORKLOAD = "%s > count.txt & while :; do /bin/true; done"
-
-
-def check(ok, what):
-    results.append(ok)
-    print(("ok - " if ok else "not ok - ") + what, flush=True)
 
 
 def freezers():
@@ -69,34 +60,14 @@ def tracer(pid):
     return -1
 
 
-def reap_all(pids):
-    for pid in pids:
+def remove_cgroup(cg):
+    """rmdir fails while the last killed task is still leaving the cgroup."""
+    for _ in range(100):
         try:
-            os.kill(pid, 9)
-        except OSError:
-            pass
-    for _ in range(500):
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        except ChildProcessError:
-            pass
-        if not any(os.path.exists("/proc/%d" % p) for p in pids):
+            os.rmdir(cg)
             return
-        time.sleep(0.01)
-
-
-def children():
-    """Our children (the subreaper adopts the killed tree's orphans)."""
-    kids = []
-    for x in os.listdir("/proc"):
-        try:
-            with open("/proc/%s/stat" % x) as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
-                    kids.append(int(x))
-        except (OSError, ValueError, IndexError):
-            pass
-    return kids
+        except OSError:
+            time.sleep(0.05)
 
 
 def criu(*args):
@@ -139,7 +110,7 @@ def one_freezer(kind, base, counter, work):
         shutil.rmtree(imgs, ignore_errors=True)
         r = criu("dump", "-t", str(pid), "-D", imgs, "--freeze-cgroup", cg)
         p.wait()
-        reap_all(children())
+        reap(children())
         check(r.returncode == 0 and not os.path.exists("/proc/%d" % pid),
               "%s: dump --freeze-cgroup kills the tree after the dump" % kind)
         before = count(work)
@@ -151,13 +122,8 @@ def one_freezer(kind, base, counter, work):
               "%s: the restored counter carries on from %d (%d after restore)" %
               (kind, before, after))
     finally:
-        reap_all([pid] + children())
-        for _ in range(100):
-            try:
-                os.rmdir(cg)
-                break
-            except OSError:
-                time.sleep(0.05)
+        reap([pid] + children())
+        remove_cgroup(cg)
 
 
 def criu_inside(kind, base, work):
@@ -176,20 +142,15 @@ def criu_inside(kind, base, work):
               tracer(sleeper.pid) == 0, "%s: criu inside the cgroup refuses (%s)" %
               (kind, r.stderr.strip()[-120:]))
     finally:
-        reap_all([sleeper.pid])
-        for _ in range(100):
-            try:
-                os.rmdir(cg)
-                break
-            except OSError:
-                time.sleep(0.05)
+        reap([sleeper.pid])
+        remove_cgroup(cg)
 
 
 def main():
     if os.getuid() != 0:
         print("test-freeze-cgroup: needs root; skipped\ntest-freeze-cgroup: 0 passed, 0 failed")
         return
-    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+    become_subreaper()
     work = tempfile.mkdtemp(prefix="criu-freeze-cgroup.")
     counter = os.path.join(work, "counter")
     subprocess.run(["gcc", "-O2", "-o", counter, os.path.join(ROOT, "ci/demo/counter.c")],
@@ -202,9 +163,7 @@ def main():
             criu_inside(kind, base, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print("test-freeze-cgroup: %d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed else 0)
+    finish("test-freeze-cgroup")
 
 
 if __name__ == "__main__":
