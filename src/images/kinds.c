@@ -6,6 +6,7 @@
 #include "cpuinfo.pb-c.h"
 #include "eventfd.pb-c.h"
 #include "fdinfo.pb-c.h"
+#include "file-lock.pb-c.h"
 #include "fs.pb-c.h"
 #include "inventory.pb-c.h"
 #include "mm.pb-c.h"
@@ -39,6 +40,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_EVENTFD] = { "eventfd", "eventfd.img", 0x62163524, &eventfd_entry__descriptor },
 	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
+	[IMG_FILE_LOCKS] = { "file-locks", "file-locks.img", 0x63512143, &file_lock_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

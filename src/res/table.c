@@ -11,3 +11,9 @@ const struct fd_kind *const fd_kinds[] = {
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);
+
+const struct fd_extra *const fd_extras[] = {
+	&file_lock_extra,
+};
+
+const int nr_fd_extras = sizeof(fd_extras) / sizeof(fd_extras[0]);

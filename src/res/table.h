@@ -10,4 +10,6 @@ extern const struct fd_kind eventfd_kind;
 extern const struct fd_kind signalfd_kind;
 extern const struct fd_kind timerfd_kind;
 
+extern const struct fd_extra file_lock_extra;
+
 #endif

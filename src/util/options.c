@@ -283,7 +283,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("force-irmap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(force_irmap)),
 	ROW("irmap-scan-path", 0, REQ, DUMPS, false, 0, add_str, L(irmap_scan_paths)),
 	ROW("auto-dedup", 0, NO, DPR, false, OF_NEG, set_flag, F(auto_dedup)),
-	ROW("file-locks", 'l', NO, DPR, false, OF_NEG, set_flag, F(file_locks)),
+	ROW("file-locks", 'l', NO, DPR, true, OF_NEG, set_flag, F(file_locks)),
 	ROW("ext-mount-map", 'M', REQ, DPR, false, 0, add_mount_map),
 	ROW("external", 0, REQ, DPR, false, 0, add_str, L(externals)),
 	ROW("link-remap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(link_remap)),

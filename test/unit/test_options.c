@@ -1026,7 +1026,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 --address a", "address" },
 		{ "dump -t 1 --force-irmap", "force-irmap" },
 		{ "dump -t 1 --auto-dedup", "auto-dedup" },
-		{ "dump -t 1 -l", "file-locks" },
 		{ "dump -t 1 -M a:b", "ext-mount-map" },
 		{ "dump -t 1 --external x", "external" },
 		{ "dump -t 1 --link-remap", "link-remap" },
