@@ -156,6 +156,7 @@ test: deps
 	$(Q)python3 ci/test-inherit.py
 	$(Q)ci/test-exec.sh
 	$(Q)ci/test-cpuinfo.sh
+	$(Q)ci/test-digest.sh
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps
