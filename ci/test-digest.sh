@@ -176,6 +176,27 @@ expect_one "only the library's mtime moved: a real restore refuses before creati
 [ -d "/proc/$pid" ] && bad "the refused restore left pid $pid behind"
 cp -p "$tmp/lib.orig" "$lib"
 
+# a digest cut to 16 bytes in the image: refused as a bad image, not compared
+cp -r "$tmp/img" "$tmp/bad"
+if python3 - "$tmp/bad/mm-$pid.img" "$(sha256sum "$exe" | cut -d' ' -f1)" <<'PY'; then
+import struct, sys
+path, digest = sys.argv[1], bytes.fromhex(sys.argv[2])
+data = bytearray(open(path, "rb").read())
+field = b"\x92\x01\x20" + digest          # mm_entry.exe_sha256 (18), 32 bytes
+at = data.find(field)
+if at < 0 or struct.unpack_from("<I", data, 4)[0] != len(data) - 8:
+    sys.exit(1)
+data[at:at + len(field)] = b"\x92\x01\x10" + digest[:16]
+struct.pack_into("<I", data, 4, len(data) - 8)
+open(path, "wb").write(data)
+PY
+	run badimg restore --check-only -D "$tmp/bad"
+	expect_one "an exe_sha256 of 16 bytes in the image is refused, naming the image" \
+		"Image mm-$pid.img: exe_sha256 has 16 bytes, not 32"
+else
+	bad "can't find exe_sha256 as the only record of mm-$pid.img"
+fi
+
 run check6 restore --check-only -D "$tmp/img"
 expect_pass "the originals back: restore --check-only passes"
 run restore2 restore -d -D "$tmp/img" -o restore.log -v4
