@@ -6,7 +6,8 @@
 # changed under the images: one byte flipped with size and mtime kept, a
 # byte appended, only the mtime moved. `restore --check-only` (and a plain
 # restore of a check-only image set) must fail with one line naming the
-# file; a real restore must refuse a moved mtime; with the originals back,
+# file; a real restore must refuse a moved mtime; an image whose digest is
+# cut short is refused naming the image; with the originals back,
 # the check passes and the restored program goes on counting through the
 # library's code.
 # Usage: ci/test-digest.sh [path/to/criu]   (default: ./criu of the repo)
