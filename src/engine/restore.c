@@ -1017,6 +1017,46 @@ static int check_tree_files(struct pstree *tree, bool digests)
 }
 
 /*
+ * Shared anonymous memory the restore fills: the page data of each object,
+ * once however many tasks map it. A check-only dump copies none, so there
+ * this counts nothing.
+ */
+static uint64_t shmem_need(struct pstree *tree)
+{
+	uint64_t need = 0, *seen = NULL;
+	size_t nr_seen = 0;
+
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct rst_task *rt = tree->tasks[i]->priv;
+
+		for (size_t k = 0; rt && k < rt->mm->n_vmas; k++) {
+			VmaEntry *v = rt->mm->vmas[k];
+			bool have = false;
+			char name[64];
+			struct stat st;
+			uint64_t *ns;
+
+			if (!(v->status & VMA_ANON_SHARED))
+				continue;
+			for (size_t s = 0; s < nr_seen && !have; s++)
+				have = seen[s] == v->shmid;
+			if (have)
+				continue;
+			ns = realloc(seen, (nr_seen + 1) * sizeof(*ns));
+			if (!ns)
+				break;
+			seen = ns;
+			seen[nr_seen++] = v->shmid;
+			snprintf(name, sizeof(name), "pages-shmem-%lu.img", (unsigned long)v->shmid);
+			if (!fstatat(img_dir_fd(), name, &st, 0))
+				need += st.st_size;
+		}
+	}
+	free(seen);
+	return need;
+}
+
+/*
  * Everything a restore would check, and every step that can be undone,
  * then undone: no task is created, no pid taken, nothing left open.
  */
@@ -1033,6 +1073,7 @@ static int check_restore(struct pstree *tree, int min_fd)
 		for (int k = 0; rt && k < rt->nr_pagemap; k++)
 			need += rt->pagemap[k]->nr_pages * 4096UL;
 	}
+	need += shmem_need(tree);
 	if (restore_open_files(tree, min_fd))
 		ret = -1;
 	restore_files_reset();
