@@ -16,6 +16,7 @@
 #include "signalfd.pb-c.h"
 #include "test.pb-c.h"
 #include "timerfd.pb-c.h"
+#include "unix.pb-c.h"
 
 /* Magics are arbitrary but fixed forever: they are part of the format. */
 const struct img_kind img_kinds[IMG_KIND_COUNT] = {
@@ -39,6 +40,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_EVENTFD] = { "eventfd", "eventfd.img", 0x62163524, &eventfd_entry__descriptor },
 	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
+	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 
