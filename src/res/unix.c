@@ -316,11 +316,13 @@ static int dump_path(const struct fd_parms *p, const struct unix_diag_sk *d, Uni
 		e->name_ino = st.st_ino;
 		return 0;
 	}
-	if (e->dir) {
-		pr_err("unsupported: unix socket fd %d of pid %d is bound to relative name %.*s, which does not lead to it from the cwd %s\n",
-		       p->fd, p->pid, d->name_len, d->name, e->dir);
-		return -1;
-	}
+	/*
+	 * An unlinked relative name is taken as bound from the current
+	 * directory: the kernel does not keep the directory it came from.
+	 */
+	if (e->dir)
+		pr_warn("Unix socket fd %d of pid %d: relative name %.*s is gone, taken as unlinked from %s\n",
+			p->fd, p->pid, d->name_len, d->name, e->dir);
 	e->has_deleted = true;
 	e->deleted = true;
 	return 0;
@@ -1030,9 +1032,12 @@ static int build(void)
 		ret = create_one(&lives[i]);
 	if (ret || opts.check_only)
 		return ret;
-	for (int i = 0; i < nr_lives && !ret; i++)
-		if (lives[i].e->has_name && !lives[i].e->has_accepted_on && lives[i].fd >= 0)
-			ret = bind_one(&lives[i]);
+	/* names still in place first: an unlinked one may have to borrow their path */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nr_lives && !ret; i++)
+			if (lives[i].e->has_name && !lives[i].e->has_accepted_on &&
+			    lives[i].fd >= 0 && lives[i].e->deleted == (pass == 1))
+				ret = bind_one(&lives[i]);
 	for (int i = 0; i < nr_lives && !ret; i++)
 		if (lives[i].e->state == ST_LISTEN && listen(lives[i].fd, lives[i].e->backlog)) {
 			pr_perror("Can't listen on unix socket %lu", (unsigned long)lives[i].e->ino);
