@@ -388,6 +388,9 @@ static int fill_entry(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 		e->has_queued_on = true;
 		e->queued_on = l->ino;
 	}
+	/* only connected stream sockets have anything to read */
+	if (d->type != SOCK_DGRAM && d->state != ST_ESTABLISHED)
+		return 0;
 	return peek_queue(p, d, e);
 }
 

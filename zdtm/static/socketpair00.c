@@ -9,7 +9,8 @@
  *   W stream, W[0] shut down for writing after queuing "last words";
  *   R seqpacket, R[1] shut down for reading;
  *   X stream whose X[1] sent "bye" and was closed;
- *   C seqpacket with SO_PASSCRED on C[1] and nothing queued.
+ *   C seqpacket with SO_PASSCRED on C[1] and nothing queued;
+ *   U: one unnamed, unconnected socket of each type.
  * After restore every queue holds exactly what it held, in order, every
  * shutdown and option is in place, and the sockets still talk.
  */
@@ -18,7 +19,8 @@
 
 #include "unix_sk.h"
 
-static int S[2], D[2], Q[2], W[2], R[2], X[2], C[2];
+static int S[2], D[2], Q[2], W[2], R[2], X[2], C[2], U[3];
+static const int types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 static int q_snd, q_rcv;
 
 static void pair(int type, int sv[2])
@@ -79,6 +81,11 @@ static void setup(void)
 		test_setup_fail("shutdown R: %s", strerror(errno));
 	sk_sends(X[1], "bye");
 	close(X[1]);
+	for (int i = 0; i < 3; i++) {
+		U[i] = socket(AF_UNIX, types[i], 0);
+		if (U[i] < 0)
+			test_setup_fail("socket: %s", strerror(errno));
+	}
 	v = 1;
 	if (setsockopt(C[1], SOL_SOCKET, SO_PASSCRED, &v, sizeof(v)))
 		test_setup_fail("SO_PASSCRED: %s", strerror(errno));
@@ -191,6 +198,17 @@ int main(int argc, char **argv)
 	bad += expect_opt(C[1], SO_PASSCRED, 1, "C[1] SO_PASSCRED");
 	bad += expect_opt(C[0], SO_PASSCRED, 0, "C[0] SO_PASSCRED");
 	bad += check_creds();
+
+	for (int i = 0; i < 3; i++) {
+		struct sockaddr_un a;
+		socklen_t l = sizeof(a);
+
+		bad += expect_opt(U[i], SO_TYPE, types[i], "U type");
+		if (getpeername(U[i], (struct sockaddr *)&a, &l) == 0 || errno != ENOTCONN) {
+			test_msg("U[%d] is connected", i);
+			bad++;
+		}
+	}
 
 	if (bad)
 		fail("%d mismatches in unix socketpairs", bad);
