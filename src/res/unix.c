@@ -532,9 +532,15 @@ static int check_stream_peer(struct dumped *x, struct dumped *peer)
 		x->e->accepted_on = l->e->ino;
 		return 0;
 	}
-	if (listener_of(peer))
+	if (listener_of(peer) || !x->e->has_name)
 		return 0;
-	pr_err("unsupported: unix socket fd %d of pid %d was connected through a listener that is closed\n",
+	if (!peer->e->has_name) {
+		/* accepted from a listener closed since: restore makes a stand-in */
+		x->e->has_accepted_on = true;
+		x->e->accepted_on = 0;
+		return 0;
+	}
+	pr_err("unsupported: unix socket fd %d of pid %d and its peer both have names and no listener: which one was accepted cannot be told\n",
 	       x->fd, x->pid);
 	return -1;
 }
@@ -1000,11 +1006,47 @@ out:
 }
 
 /* A connection through a listener: the client connects, the listener accepts. */
+/*
+ * The listener it came from is closed: a stand-in bound to the same name
+ * (left on disk or unlinked as the name was at dump) listens just long
+ * enough for this one connection.
+ */
+static int connect_orphan(struct live_sk *acc, struct live_sk *client)
+{
+	struct live_sk tl = { acc->e, socket(AF_UNIX, acc->e->type | SOCK_CLOEXEC, 0), -1, "" };
+	int ret = -1;
+
+	if (tl.fd < 0) {
+		pr_perror("Can't make a listener for unix socket %lu", (unsigned long)acc->e->ino);
+		return -1;
+	}
+	if (bind_one(&tl))
+		goto out;
+	if (listen(tl.fd, 1)) {
+		pr_perror("Can't listen for unix socket %lu", (unsigned long)acc->e->ino);
+		goto out;
+	}
+	if (at_name(client->fd, acc->e, &acc->e->name, false))
+		goto out;
+	acc->fd = accept4(tl.fd, NULL, NULL, SOCK_CLOEXEC);
+	if (acc->fd < 0)
+		pr_perror("Can't accept unix socket %lu", (unsigned long)acc->e->ino);
+	else
+		ret = 0;
+out:
+	close(tl.fd);
+	if (drop_name(&tl))
+		ret = -1;
+	return ret;
+}
+
 static int connect_accepted(struct live_sk *acc)
 {
 	struct live_sk *l = live_by_ino(acc->e->accepted_on);
 	struct live_sk *client = live_by_ino(acc->e->peer);
 
+	if (client && client->fd >= 0 && !acc->e->accepted_on)
+		return connect_orphan(acc, client);
 	if (!l || !client || l->fd < 0 || client->fd < 0) {
 		pr_err("Unix socket %lu: its listener or client is missing from the image\n",
 		       (unsigned long)acc->e->ino);
@@ -1090,8 +1132,10 @@ static int build(void)
 			close(lives[i].tmp);
 			lives[i].tmp = -1;
 		}
+	/* an accepted socket's name is its listener's, dropped with the listener */
 	for (int i = 0; i < nr_lives && !ret; i++)
-		ret = drop_name(&lives[i]);
+		if (!lives[i].e->has_accepted_on)
+			ret = drop_name(&lives[i]);
 	for (int i = 0; i < nr_lives && !ret; i++)
 		ret = finish_one(&lives[i]);
 	return ret;
