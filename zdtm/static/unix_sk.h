@@ -135,4 +135,41 @@ static inline int expect_name(int fd, bool peer, const char *name, bool abstract
 	return 0;
 }
 
+/*
+ * The next message is @want and carries this process's credentials
+ * (pid, uid, gid): the receiver has SO_PASSCRED on.
+ */
+static inline int expect_own_creds(int fd, const char *want, const char *what)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr a;
+	} ctl;
+	char buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			     .msg_controllen = sizeof(ctl.b) };
+	struct cmsghdr *c;
+	struct ucred uc;
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+	if (n != (ssize_t)strlen(want) || memcmp(buf, want, n)) {
+		test_msg("%s: recvmsg gave %zd (%s), wanted \"%s\"", what, n,
+			 n < 0 ? strerror(errno) : "other data", want);
+		return 1;
+	}
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS) {
+		test_msg("%s: no SCM_CREDENTIALS", what);
+		return 1;
+	}
+	memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+	if (uc.pid != getpid() || uc.uid != getuid() || uc.gid != getgid()) {
+		test_msg("%s: credentials %d/%d/%d, wanted %d/%d/%d", what, uc.pid, uc.uid, uc.gid,
+			 getpid(), getuid(), getgid());
+		return 1;
+	}
+	return 0;
+}
+
 #endif
