@@ -638,9 +638,47 @@ static struct live_sk *lives;
 static int nr_lives;
 static bool built;
 
+static bool in_image(uint64_t ino)
+{
+	for (int i = 0; i < store.nr; i++)
+		if (((UnixSkEntry *)store.recs[i])->ino == ino)
+			return true;
+	return false;
+}
+
+/* Every socket an entry names must be in the image, before anything is made. */
+static int check_entry(int rec, const UnixSkEntry *e)
+{
+	const char *bad = NULL;
+
+	if (e->type != SOCK_STREAM && e->type != SOCK_DGRAM && e->type != SOCK_SEQPACKET)
+		bad = "an unknown socket type";
+	else if (e->name.len > sizeof(((struct sockaddr_un *)0)->sun_path) ||
+		 e->ext_name.len > sizeof(((struct sockaddr_un *)0)->sun_path))
+		bad = "a name longer than sun_path";
+	else if (e->has_peer && e->peer && !in_image(e->peer))
+		bad = "a peer that is not in the image";
+	else if (e->has_accepted_on && e->accepted_on && !in_image(e->accepted_on))
+		bad = "a listener that is not in the image";
+	else if (e->has_queued_on && !in_image(e->queued_on))
+		bad = "a listener that is not in the image";
+	for (size_t i = 0; !bad && i < e->n_icons; i++)
+		if (!in_image(e->icons[i]))
+			bad = "a pending connection that is not in the image";
+	if (!bad)
+		return 0;
+	pr_err("unixsk.img record %d (socket %lu) names %s\n", rec, (unsigned long)e->ino, bad);
+	return -1;
+}
+
 static int unixsk_collect(void)
 {
-	return img_store_load(&store);
+	if (img_store_load(&store))
+		return -1;
+	for (int i = 0; i < store.nr; i++)
+		if (check_entry(i, (UnixSkEntry *)store.recs[i]))
+			return -1;
+	return 0;
 }
 
 static struct live_sk *live_by_ino(uint64_t ino)
