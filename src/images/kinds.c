@@ -17,6 +17,7 @@
 #include "signalfd.pb-c.h"
 #include "test.pb-c.h"
 #include "timerfd.pb-c.h"
+#include "unix.pb-c.h"
 
 /* Magics are arbitrary but fixed forever: they are part of the format. */
 const struct img_kind img_kinds[IMG_KIND_COUNT] = {
@@ -41,6 +42,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
 	[IMG_FILE_LOCKS] = { "file-locks", "file-locks.img", 0x63512143, &file_lock_entry__descriptor },
+	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

@@ -264,7 +264,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("leave-stopped", 's', NO, DR, true, 0, set_flag, F(leave_stopped)),
 	ROW("shell-job", 'j', NO, DPR, true, OF_NEG, set_flag, F(shell_job)),
 	ROW("ghost-limit", 0, REQ, DUMPS, true, 0, set_ghost_limit),
-	ROW("ext-unix-sk", 'x', OPT, DPR, false, 0, set_ext_unix_sk),
+	ROW("ext-unix-sk", 'x', OPT, DPR, true, 0, set_ext_unix_sk),
 	ROW("namespaces", 'n', REQ, DUMPS, false, 0, set_namespaces),
 	ROW("manage-cgroups", 0, OPT, DPR, false, 0, set_cgroups),
 	ROW("cgroup-props", 0, REQ, DUMPS, false, 0, set_str, F(cgroup_props)),

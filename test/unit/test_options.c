@@ -998,6 +998,8 @@ START_TEST(test_supported)
 		"check --ms --all --feature a",
 		"show x",
 		"exec -t 1 close 1",
+		"dump -t 1 -x",
+		"restore --ext-unix-sk=12,34",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -1015,7 +1017,6 @@ START_TEST(test_unsupported)
 		const char *name;
 	} t[] = {
 		{ "restore -L /x", "libdir" },
-		{ "dump -t 1 -x", "ext-unix-sk" },
 		{ "dump -t 1 -n net", "namespaces" },
 		{ "dump -t 1 --manage-cgroups=soft", "manage-cgroups" },
 		{ "dump -t 1 --tcp-established", "tcp-established" },
