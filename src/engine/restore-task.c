@@ -647,6 +647,7 @@ static int fill_vmas(struct area_builder *ab, const MmEntry *mm, int svc_min, bo
 struct area_plan {
 	uint64_t start, size;
 	uint64_t blob_size, args_off, park_off, stacks_off;
+	uint64_t args_len;	/* bytes of arguments built; the area rounds up to a page */
 };
 
 static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_layout *own,
@@ -757,6 +758,7 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 			}
 		}
 		plan->args_off = plan->blob_size;
+		plan->args_len = ab.len;
 		plan->park_off = (plan->args_off + ab.len + RST_PAGE - 1) & ~(RST_PAGE - 1);
 		plan->stacks_off = plan->park_off + (64UL << 10);
 		plan->size = plan->stacks_off + (rt->nr_threads + 1) * RST_THREAD_STACK;
@@ -998,7 +1000,7 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 		return -1;
 	}
 	memcpy(area, _binary_restorer_bin_start, blob_len);
-	memcpy(area + plan.args_off, args, plan.park_off - plan.args_off);
+	memcpy(area + plan.args_off, args, plan.args_len);
 	free(args);
 	if (mprotect(area + plan.park_off, plan.stacks_off - plan.park_off, PROT_NONE)) {
 		pr_perror("Can't reserve the vDSO parking place for %d", t->pid);
