@@ -45,6 +45,7 @@ enum img_kind_id {
 	IMG_TIMERFD,
 	IMG_FILE_LOCKS,
 	IMG_UNIXSK,
+	IMG_INETSK,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

@@ -8,6 +8,7 @@
 #include "fdinfo.pb-c.h"
 #include "file-lock.pb-c.h"
 #include "fs.pb-c.h"
+#include "inet.pb-c.h"
 #include "inventory.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
@@ -43,6 +44,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
 	[IMG_FILE_LOCKS] = { "file-locks", "file-locks.img", 0x63512143, &file_lock_entry__descriptor },
 	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
+	[IMG_INETSK] = { "inetsk", "inetsk.img", 0x63532627, &inet_sk_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

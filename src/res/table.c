@@ -9,6 +9,7 @@ const struct fd_kind *const fd_kinds[] = {
 	&signalfd_kind,
 	&timerfd_kind,
 	&unixsk_kind,
+	&inetsk_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);
