@@ -322,6 +322,12 @@ static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 			v->file_size = st.st_size;
 			return 0;
 		}
+		/* SysV segments live in the IPC namespace, which criu does not dump yet */
+		if (!strncmp(path, "/SYSV", 5)) {
+			pr_err("unsupported: SysV shared memory segment (shmid %lu) attached at 0x%lx in pid %d\n",
+			       (unsigned long)st.st_ino, (unsigned long)pv->start, pid);
+			return -1;
+		}
 		pr_err("unsupported: mapping of deleted file %s at 0x%lx in pid %d\n", path,
 		       (unsigned long)pv->start, pid);
 		return -1;
