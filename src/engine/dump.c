@@ -323,6 +323,7 @@ int dump_tree(pid_t pid)
 	if (!ret)
 		ret = run_action_scripts("post-dump", pid);
 	dump_files_finish();
+	dump_files_release(!ret && final_state() == FINAL_KILLED);
 	dump_files_reset();
 	dump_mm_reset();
 	if (ret) {

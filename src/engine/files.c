@@ -51,6 +51,13 @@ int dump_files_finish(void)
 	return ret;
 }
 
+void dump_files_release(bool tree_dies)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
+		if (fd_kinds[i]->dump_release)
+			fd_kinds[i]->dump_release(tree_dies);
+}
+
 void dump_files_reset(void)
 {
 	tdestroy(seen, free);
@@ -548,6 +555,9 @@ int restore_open_files(struct pstree *tree, int min_fd, bool probe)
 	}
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->post_open && fd_kinds[i]->post_open())
+			return -1;
+	for (int i = 0; i < nr_fd_kinds && !probe; i++)
+		if (fd_kinds[i]->go_live && fd_kinds[i]->go_live())
 			return -1;
 	return 0;
 }

@@ -37,6 +37,11 @@ struct fd_kind {
 	int (*dump)(const struct fd_parms *p, uint32_t id);
 	/* dump: close this kind's images at the end of a dump */
 	int (*dump_finish)(void);
+	/*
+	 * dump: done, the tree is about to get its final state: undo what the
+	 * dump changed in the tree's objects (TCP repair mode) unless it dies
+	 */
+	void (*dump_release)(bool tree_dies);
 	/* restore: read this kind's images (called once, before any open) */
 	int (*collect)(void);
 	/* restore: open description @id in criu; returns the fd or -1 */
@@ -51,6 +56,8 @@ struct fd_kind {
 	int (*name_of)(uint32_t id, char *buf, size_t len);
 	/* restore: after every description is open (fill pipes, close spares) */
 	int (*post_open)(void);
+	/* restore, not checking: everything is open, let it act (TCP leaves repair) */
+	int (*go_live)(void);
 	/* both: forget everything collected */
 	void (*reset)(void);
 };
@@ -85,6 +92,8 @@ extern const int nr_fd_kinds;
 int dump_task_files(struct task *t);
 /* Dump cwd and root into fs-<fs_id>.img. */
 int dump_task_fs(struct task *t);
+/* Every kind's dump_release, before the tree gets its final state. */
+void dump_files_release(bool tree_dies);
 /* Close every kind's images; returns -1 if any write failed. */
 int dump_files_finish(void);
 void dump_files_reset(void);

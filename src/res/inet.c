@@ -28,6 +28,8 @@
 #include "images/store.h"
 #include "inet.pb-c.h"
 #include "res/table.h"
+#include "res/tcp.h"
+#include "util/options.h"
 #include "util/log.h"
 
 struct sk_opt {
@@ -140,12 +142,12 @@ static const char *addr_str(const void *sa, size_t len, char *buf, size_t size)
 
 /* Refuse what this kind cannot carry: one line naming fd and pid. */
 static int check_state(const struct fd_parms *p, int type, int proto, bool *listening,
-		       uint32_t *backlog)
+		       uint32_t *backlog, bool *established)
 {
 	const char *what = proto == IPPROTO_TCP ? "TCP" : "UDP";
 	int queued = 0;
 
-	*listening = false;
+	*listening = *established = false;
 	if (!(type == SOCK_STREAM && proto == IPPROTO_TCP) &&
 	    !(type == SOCK_DGRAM && proto == IPPROTO_UDP)) {
 		pr_err("unsupported: inet socket of type %d protocol %d, fd %d of pid %d\n", type,
@@ -171,8 +173,17 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 			*backlog = ti.tcpi_sacked;
 			return 0;
 		}
+		if (ti.tcpi_state == TCP_ESTABLISHED && !opts.tcp_established) {
+			pr_err("fd %d of pid %d is an established TCP connection: dump with --tcp-established\n",
+			       p->fd, p->pid);
+			return -1;
+		}
+		if (ti.tcpi_state == TCP_ESTABLISHED) {
+			*established = true;
+			return 0;
+		}
 		if (ti.tcpi_state != TCP_CLOSE) {
-			pr_err("unsupported: connected TCP socket fd %d of pid %d (state %u; --tcp-established is not implemented)\n",
+			pr_err("unsupported: TCP socket fd %d of pid %d in state %u (connecting or closing)\n",
 			       p->fd, p->pid, ti.tcpi_state);
 			return -1;
 		}
@@ -187,15 +198,22 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 }
 
 /* Options of @fd that differ from those of @fresh, appended to @e. */
-static int save_opts(int fd, int fresh, int family, int proto, InetSkEntry *e,
-		     InetSkOpt *opts, uint8_t (*vals)[OPT_MAX])
+/* On a connection these follow the peer or auto-tuning, not the program. */
+static bool derived(const struct sk_opt *o)
+{
+	return (o->level == SOL_SOCKET && (o->name == SO_SNDBUF || o->name == SO_RCVBUF)) ||
+	       (o->level == IPPROTO_TCP && o->name == TCP_MAXSEG);
+}
+
+static int save_opts(int fd, int fresh, int family, int proto, bool established,
+		     InetSkEntry *e, InetSkOpt *opts, uint8_t (*vals)[OPT_MAX])
 {
 	for (size_t i = 0; i < NR_SK_OPTS; i++) {
 		const struct sk_opt *o = &sk_opts[i];
 		uint8_t mine[OPT_MAX] = { 0 }, def[OPT_MAX] = { 0 };
 		socklen_t ml = sizeof(mine), dl = sizeof(def);
 
-		if (!applies(o, family, proto))
+		if (!applies(o, family, proto) || (established && derived(o)))
 			continue;
 		if (getsockopt(fd, o->level, o->name, mine, &ml)) {
 			pr_perror("Can't read socket option %d:%d", o->level, o->name);
@@ -226,12 +244,13 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	int family = sock_int(p->lfd, SOL_SOCKET, SO_DOMAIN);
 	int type = sock_int(p->lfd, SOL_SOCKET, SO_TYPE);
 	int proto = sock_int(p->lfd, SOL_SOCKET, SO_PROTOCOL);
-	bool listening;
+	TcpConnEntry tc;
+	bool listening, established;
 	uint32_t backlog = 0;
 	char buf[80];
 	int fresh, ret;
 
-	if (check_state(p, type, proto, &listening, &backlog))
+	if (check_state(p, type, proto, &listening, &backlog, &established))
 		return -1;
 	e.id = id;
 	e.flags = p->flags;
@@ -244,7 +263,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		pr_perror("Can't make a socket to compare fd %d of pid %d with", p->fd, p->pid);
 		return -1;
 	}
-	ret = save_opts(p->lfd, fresh, family, proto, &e, opts, vals);
+	ret = save_opts(p->lfd, fresh, family, proto, established, &e, opts, vals);
 	close(fresh);
 	if (ret)
 		return -1;
@@ -258,7 +277,8 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		e.name.data = (uint8_t *)&name;
 		e.name.len = nl;
 	}
-	if (proto == IPPROTO_UDP && !getpeername(p->lfd, (struct sockaddr *)&peer, &pl)) {
+	if ((proto == IPPROTO_UDP || established) &&
+	    !getpeername(p->lfd, (struct sockaddr *)&peer, &pl)) {
 		e.has_peer = true;
 		e.peer.data = (uint8_t *)&peer;
 		e.peer.len = pl;
@@ -267,11 +287,28 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		e.has_backlog = true;
 		e.backlog = backlog;
 	}
+	if (established) {
+		if (!e.has_peer) {
+			pr_perror("Can't read the peer of TCP fd %d of pid %d", p->fd, p->pid);
+			return -1;
+		}
+		if (tcp_dump_conn(p->lfd, &tc)) {
+			pr_perror("Can't read the TCP connection of fd %d of pid %d in repair mode",
+				  p->fd, p->pid);
+			tcp_free_conn(&tc);
+			return -1;
+		}
+		e.tcp = &tc;
+	}
 	pr_info("fd %d of pid %d: %s %s %s%s, %zu options\n", p->fd, p->pid,
 		family == AF_INET ? "IPv4" : "IPv6", proto == IPPROTO_TCP ? "TCP" : "UDP",
 		e.has_name ? addr_str(&name, nl, buf, sizeof(buf)) : "unbound",
-		listening ? " listening" : e.has_peer ? " connected" : "", e.n_opts);
-	return img_store_write(&store, &e.base);
+		listening ? " listening" : established ? " established" : e.has_peer ? " connected" : "",
+		e.n_opts);
+	ret = img_store_write(&store, &e.base);
+	if (established)
+		tcp_free_conn(&tc);
+	return ret;
 }
 
 static int inetsk_dump_finish(void)
@@ -335,8 +372,17 @@ static int inetsk_open(uint32_t id)
 		pr_perror("Can't create socket %u", id);
 		return -1;
 	}
+	if (e->tcp && !opts.tcp_established) {
+		pr_err("Socket %u is an established TCP connection: restore with --tcp-established\n",
+		       id);
+		goto err;
+	}
 	if (set_opts(fd, e))
 		goto err;
+	if (e->tcp && tcp_restore_seqs(fd, e->tcp)) {
+		pr_perror("Can't set the sequence numbers of TCP socket %u", id);
+		goto err;
+	}
 	if (e->has_name && bind(fd, (struct sockaddr *)e->name.data, e->name.len)) {
 		pr_perror("Can't bind socket %u to %s", id,
 			  addr_str(e->name.data, e->name.len, buf, sizeof(buf)));
@@ -352,6 +398,11 @@ static int inetsk_open(uint32_t id)
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
 		goto err;
 	}
+	if (e->tcp && tcp_restore_conn(fd, e->tcp)) {
+		pr_perror("Can't restore the TCP connection of socket %u (%s)", id,
+			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
+		goto err;
+	}
 	if (fcntl(fd, F_SETFL, e->flags & ~O_ACCMODE)) {
 		pr_perror("Can't set flags %#x on socket %u", e->flags, id);
 		goto err;
@@ -362,8 +413,14 @@ err:
 	return -1;
 }
 
+static void inetsk_dump_release(bool tree_dies)
+{
+	tcp_dump_release(tree_dies);
+}
+
 static void inetsk_reset(void)
 {
+	tcp_restore_reset();
 	img_store_reset(&store);
 }
 
@@ -373,7 +430,9 @@ const struct fd_kind inetsk_kind = {
 	.match = inetsk_match,
 	.dump = inetsk_dump,
 	.dump_finish = inetsk_dump_finish,
+	.dump_release = inetsk_dump_release,
 	.collect = inetsk_collect,
 	.open = inetsk_open,
+	.go_live = tcp_restore_go_live,
 	.reset = inetsk_reset,
 };

@@ -271,7 +271,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("cgroup-props-file", 0, REQ, DUMPS, false, 0, set_str, F(cgroup_props_file)),
 	ROW("cgroup-dump-controller", 0, REQ, DUMPS, false, 0, add_str, L(cgroup_dump_controllers)),
 	ROW("cgroup-yard", 0, REQ, DPR, false, 0, set_str, F(cgroup_yard)),
-	ROW("tcp-established", 0, NO, DPR, false, OF_NEG, set_flag, F(tcp_established)),
+	ROW("tcp-established", 0, NO, DPR, true, OF_NEG, set_flag, F(tcp_established)),
 	ROW("tcp-close", 0, NO, DR, false, 0, set_flag, F(tcp_close)),
 	ROW("skip-in-flight", 0, NO, DUMPS, false, OF_NEG, set_flag, F(skip_in_flight)),
 	ROW("veth-pair", 0, REQ, DR, false, 0, add_veth, L(veth_pairs)),

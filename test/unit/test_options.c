@@ -1019,7 +1019,6 @@ START_TEST(test_unsupported)
 		{ "restore -L /x", "libdir" },
 		{ "dump -t 1 -n net", "namespaces" },
 		{ "dump -t 1 --manage-cgroups=soft", "manage-cgroups" },
-		{ "dump -t 1 --tcp-established", "tcp-established" },
 		{ "restore --tcp-close", "tcp-close" },
 		{ "dump -t 1 --veth-pair a=b", "veth-pair" },
 		{ "dump -t 1 --evasive-devices", "evasive-devices" },

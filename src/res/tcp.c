@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Established TCP connections for the inet socket kind (--tcp-established),
+ * through TCP_REPAIR: in repair mode a socket reports and accepts its
+ * sequence numbers, window, negotiated options and the contents of both
+ * queues, and it neither sends nor answers anything. Closing it in repair
+ * mode drops it silently, so a dumped tree that is killed sends no FIN or
+ * RST; a tree that goes on gets its sockets out of repair first.
+ */
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <linux/sockios.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "inet.pb-c.h"
+#include "res/tcp.h"
+#include "util/log.h"
+
+/* our copies of the sockets put in repair mode by this dump */
+static int *repaired;
+static int nr_repaired;
+
+static int repair(int fd, int on)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on));
+}
+
+static int select_queue(int fd, int queue)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &queue, sizeof(queue));
+}
+
+static int get_u32(int fd, int name, uint32_t *v)
+{
+	int val;
+	socklen_t len = sizeof(val);
+
+	if (getsockopt(fd, IPPROTO_TCP, name, &val, &len))
+		return -1;
+	*v = val;
+	return 0;
+}
+
+/* Both queues' contents, peeked in repair mode (nothing is consumed). */
+static int peek_queue(int fd, int queue, int ioctl_nr, ProtobufCBinaryData *out)
+{
+	int len = 0;
+	ssize_t got;
+
+	if (ioctl(fd, ioctl_nr, &len) || len < 0)
+		return -1;
+	out->len = 0;
+	out->data = malloc(len + 1);
+	if (!out->data || select_queue(fd, queue))
+		return -1;
+	got = len ? recv(fd, out->data, len, MSG_PEEK | MSG_DONTWAIT) : 0;
+	if (got != len) {
+		errno = got < 0 ? errno : EIO;
+		return -1;
+	}
+	out->len = len;
+	return 0;
+}
+
+static int remember(int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	int *nr;
+
+	if (copy < 0)
+		return -1;
+	nr = realloc(repaired, (nr_repaired + 1) * sizeof(*nr));
+	if (!nr) {
+		close(copy);
+		return -1;
+	}
+	repaired = nr;
+	repaired[nr_repaired++] = copy;
+	return 0;
+}
+
+static int read_conn(int fd, TcpConnEntry *tc)
+{
+	struct tcp_repair_window w;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int unsent = 0;
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || ioctl(fd, SIOCOUTQNSD, &unsent))
+		return -1;
+	tc->options = ti.tcpi_options;
+	if (ti.tcpi_options & TCPI_OPT_WSCALE) {
+		tc->has_snd_wscale = tc->has_rcv_wscale = true;
+		tc->snd_wscale = ti.tcpi_snd_wscale;
+		tc->rcv_wscale = ti.tcpi_rcv_wscale;
+	}
+	if (ti.tcpi_options & TCPI_OPT_TIMESTAMPS) {
+		tc->has_timestamp = true;
+		if (get_u32(fd, TCP_TIMESTAMP, &tc->timestamp))
+			return -1;
+	}
+	if (get_u32(fd, TCP_MAXSEG, &tc->mss))
+		return -1;
+	len = sizeof(w);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_REPAIR_WINDOW, &w, &len))
+		return -1;
+	tc->snd_wl1 = w.snd_wl1;
+	tc->snd_wnd = w.snd_wnd;
+	tc->max_window = w.max_window;
+	tc->rcv_wnd = w.rcv_wnd;
+	tc->rcv_wup = w.rcv_wup;
+	if (select_queue(fd, TCP_SEND_QUEUE) || get_u32(fd, TCP_QUEUE_SEQ, &tc->snd_seq) ||
+	    select_queue(fd, TCP_RECV_QUEUE) || get_u32(fd, TCP_QUEUE_SEQ, &tc->rcv_seq))
+		return -1;
+	if (peek_queue(fd, TCP_RECV_QUEUE, SIOCINQ, &tc->rcv_queue) ||
+	    peek_queue(fd, TCP_SEND_QUEUE, SIOCOUTQ, &tc->snd_queue))
+		return -1;
+	tc->unsent = unsent < 0 || (size_t)unsent > tc->snd_queue.len ? 0 : unsent;
+	return 0;
+}
+
+int tcp_dump_conn(int fd, TcpConnEntry *tc)
+{
+	*tc = (TcpConnEntry)TCP_CONN_ENTRY__INIT;
+	if (repair(fd, TCP_REPAIR_ON))
+		return -1;
+	if (remember(fd)) {
+		repair(fd, TCP_REPAIR_OFF_NO_WP);
+		return -1;
+	}
+	return read_conn(fd, tc);
+}
+
+void tcp_free_conn(TcpConnEntry *tc)
+{
+	free(tc->rcv_queue.data);
+	free(tc->snd_queue.data);
+	tc->rcv_queue.data = tc->snd_queue.data = NULL;
+}
+
+void tcp_dump_release(bool tree_dies)
+{
+	for (int i = 0; i < nr_repaired; i++) {
+		/* a dying tree closes its sockets in repair mode: no FIN, no RST */
+		if (!tree_dies && repair(repaired[i], TCP_REPAIR_OFF_NO_WP))
+			pr_perror("Can't take a TCP socket out of repair mode");
+		close(repaired[i]);
+	}
+	free(repaired);
+	repaired = NULL;
+	nr_repaired = 0;
+}
+
+/* ---- restore ---- */
+
+static int send_all(int fd, const uint8_t *data, size_t len)
+{
+	while (len) {
+		ssize_t r = send(fd, data, len, 0);
+
+		if (r <= 0)
+			return -1;
+		data += r;
+		len -= r;
+	}
+	return 0;
+}
+
+/* In repair mode, send() fills the selected queue instead of sending. */
+static int send_queue(int fd, int queue, const uint8_t *data, size_t len)
+{
+	return select_queue(fd, queue) || send_all(fd, data, len) ? -1 : 0;
+}
+
+static int set_u32(int fd, int name, uint32_t v)
+{
+	int val = v;
+
+	return setsockopt(fd, IPPROTO_TCP, name, &val, sizeof(val));
+}
+
+/*
+ * Restored connections stay in repair mode (silent) until every socket of
+ * the tree exists: a peer restored later would otherwise answer the first
+ * segment with a reset.
+ */
+struct pending {
+	int fd;			/* criu's own copy */
+	const uint8_t *unsent;	/* in the image store, alive until reset */
+	size_t len;
+};
+
+static struct pending *pending;
+static int nr_pending;
+
+static int remember_pending(int fd, const TcpConnEntry *tc, size_t sent)
+{
+	struct pending *np = realloc(pending, (nr_pending + 1) * sizeof(*np));
+	int copy;
+
+	if (!np)
+		return -1;
+	pending = np;
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (copy < 0)
+		return -1;
+	pending[nr_pending++] = (struct pending){ copy, tc->snd_queue.data + sent, tc->unsent };
+	return 0;
+}
+
+int tcp_restore_seqs(int fd, const TcpConnEntry *tc)
+{
+	uint32_t snd_una = tc->snd_seq - (uint32_t)tc->snd_queue.len;
+	uint32_t copied = tc->rcv_seq - (uint32_t)tc->rcv_queue.len;
+
+	if (repair(fd, TCP_REPAIR_ON) || select_queue(fd, TCP_SEND_QUEUE) ||
+	    set_u32(fd, TCP_QUEUE_SEQ, snd_una) || select_queue(fd, TCP_RECV_QUEUE) ||
+	    set_u32(fd, TCP_QUEUE_SEQ, copied))
+		return -1;
+	return 0;
+}
+
+int tcp_restore_conn(int fd, const TcpConnEntry *tc)
+{
+	struct tcp_repair_opt ro[4];
+	struct tcp_repair_window w = {
+		.snd_wl1 = tc->snd_wl1,
+		.snd_wnd = tc->snd_wnd,
+		.max_window = tc->max_window,
+		.rcv_wnd = tc->rcv_wnd,
+		.rcv_wup = tc->rcv_wup,
+	};
+	size_t sent = tc->snd_queue.len - tc->unsent;
+	int n = 0;
+
+	ro[n++] = (struct tcp_repair_opt){ TCPOPT_MAXSEG, tc->mss };
+	if (tc->options & TCPI_OPT_WSCALE)
+		ro[n++] = (struct tcp_repair_opt){ TCPOPT_WINDOW,
+						   tc->snd_wscale | (tc->rcv_wscale << 16) };
+	if (tc->options & TCPI_OPT_SACK)
+		ro[n++] = (struct tcp_repair_opt){ TCPOPT_SACK_PERMITTED, 0 };
+	if (tc->options & TCPI_OPT_TIMESTAMPS)
+		ro[n++] = (struct tcp_repair_opt){ TCPOPT_TIMESTAMP, 0 };
+	if (tc->unsent > tc->snd_queue.len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_OPTIONS, ro, n * sizeof(ro[0])))
+		return -1;
+	if (tc->has_timestamp && set_u32(fd, TCP_TIMESTAMP, tc->timestamp))
+		return -1;
+	if (send_queue(fd, TCP_RECV_QUEUE, tc->rcv_queue.data, tc->rcv_queue.len) ||
+	    send_queue(fd, TCP_SEND_QUEUE, tc->snd_queue.data, sent))
+		return -1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_WINDOW, &w, sizeof(w)))
+		return -1;
+	return remember_pending(fd, tc, sent);
+}
+
+int tcp_restore_go_live(void)
+{
+	int ret = 0;
+
+	for (int i = 0; i < nr_pending; i++) {
+		struct pending *p = &pending[i];
+
+		/* what was never sent goes out as the task would have sent it */
+		if (!ret && (repair(p->fd, TCP_REPAIR_OFF) || send_all(p->fd, p->unsent, p->len))) {
+			pr_perror("Can't bring a restored TCP connection back to life");
+			ret = -1;
+		}
+		close(p->fd);
+	}
+	tcp_restore_reset();
+	return ret;
+}
+
+void tcp_restore_reset(void)
+{
+	for (int i = 0; i < nr_pending; i++)
+		if (pending[i].fd >= 0)
+			close(pending[i].fd);
+	free(pending);
+	pending = NULL;
+	nr_pending = 0;
+}

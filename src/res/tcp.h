@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CR_RES_TCP_H
+#define CR_RES_TCP_H
+
+#include <stdbool.h>
+
+#include "inet.pb-c.h"
+
+/* Dump: put @fd (criu's copy) in repair mode and read the connection. */
+int tcp_dump_conn(int fd, TcpConnEntry *tc);
+void tcp_free_conn(TcpConnEntry *tc);
+/* Dump done: out of repair mode, unless the tree is about to be killed. */
+void tcp_dump_release(bool tree_dies);
+
+/* Restore, on a fresh socket: repair mode and sequence numbers (before bind) ... */
+int tcp_restore_seqs(int fd, const TcpConnEntry *tc);
+/* ... and after connect: options, queues, window; still in repair mode. */
+int tcp_restore_conn(int fd, const TcpConnEntry *tc);
+/* Every socket exists: out of repair, and the unsent bytes sent. */
+int tcp_restore_go_live(void);
+/* Forget (close silently) connections never brought to life. */
+void tcp_restore_reset(void);
+
+#endif
