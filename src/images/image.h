@@ -43,6 +43,8 @@ enum img_kind_id {
 	IMG_EVENTFD,
 	IMG_SIGNALFD,
 	IMG_TIMERFD,
+	IMG_MEMFD_INODES,
+	IMG_MEMFD_FILES,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

@@ -8,6 +8,7 @@
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
 #include "inventory.pb-c.h"
+#include "memfd.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pipe.pb-c.h"
@@ -39,6 +40,8 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_EVENTFD] = { "eventfd", "eventfd.img", 0x62163524, &eventfd_entry__descriptor },
 	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
+	[IMG_MEMFD_INODES] = { "memfd-inodes", "memfd-inodes.img", 0x63112745, &memfd_inode_entry__descriptor },
+	[IMG_MEMFD_FILES] = { "memfd-files", "memfd-files.img", 0x63124418, &memfd_file_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

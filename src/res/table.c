@@ -3,6 +3,7 @@
 #include "res/table.h"
 
 const struct fd_kind *const fd_kinds[] = {
+	&memfd_kind,	/* before regfile: a memfd is an unlinked regular file too */
 	&regfile_kind,
 	&pipe_kind,
 	&eventfd_kind,
