@@ -157,13 +157,15 @@ static int parse_fdinfo(struct fd_parms *p)
 	return 0;
 }
 
-static int fill_parms(int pidfd, pid_t pid, int fd, struct fd_parms *p)
+static int fill_parms(int pidfd, struct task *t, int fd, struct fd_parms *p)
 {
+	pid_t pid = t->pid;
 	char path[64];
 	ssize_t n;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->files_id = t->files_id;
 	p->fd = fd;
 	p->lfd = sys_pidfd_getfd(pidfd, fd);
 	if (p->lfd < 0) {
@@ -192,14 +194,15 @@ static const struct fd_kind *kind_of(const struct fd_parms *p)
 	return NULL;
 }
 
-static int dump_one_fd(int pidfd, pid_t pid, int fd, struct cr_img *img)
+static int dump_one_fd(int pidfd, struct task *t, int fd, struct cr_img *img)
 {
+	pid_t pid = t->pid;
 	FdinfoEntry fe = FDINFO_ENTRY__INIT;
 	const struct fd_kind *kind;
 	struct fd_parms p;
 	int ret = -1;
 
-	if (fill_parms(pidfd, pid, fd, &p))
+	if (fill_parms(pidfd, t, fd, &p))
 		goto out;
 	kind = kind_of(&p);
 	if (!kind) {
@@ -255,7 +258,7 @@ int dump_task_files(struct task *t)
 		goto out;
 	ret = 0;
 	for (int i = 0; i < nr && !ret; i++)
-		ret = dump_one_fd(pidfd, t->pid, fds[i], img);
+		ret = dump_one_fd(pidfd, t, fds[i], img);
 	if (img_close(img))
 		ret = -1;
 	if (!ret)
@@ -472,6 +475,7 @@ int restore_open_files(struct pstree *tree, int min_fd)
 
 struct fd_plan {
 	uint32_t fd, id, cloexec;
+	int type;
 };
 
 struct fd_plans {
@@ -487,7 +491,7 @@ static int plan_cb(const FdinfoEntry *fe, void *arg)
 	if (!nv)
 		return -1;
 	p->v = nv;
-	p->v[p->n++] = (struct fd_plan){ fe->fd, fe->id, fe->fd_flags & FD_CLOEXEC };
+	p->v[p->n++] = (struct fd_plan){ fe->fd, fe->id, fe->fd_flags & FD_CLOEXEC, fe->type };
 	return 0;
 }
 
@@ -571,6 +575,13 @@ int restore_install_fds(struct task *t, const int *keep, int nr_keep)
 	for (int i = 0; i < plans.n; i++)
 		if (install_one(&plans.v[i]))
 			goto out;
+	for (int i = 0; i < plans.n; i++) {
+		const struct fd_kind *kind = kind_by_type(plans.v[i].type);
+
+		if (kind && kind->installed &&
+		    kind->installed(plans.v[i].id, plans.v[i].fd, t->files_id))
+			goto out;
+	}
 	ret = close_strays(t, keep, nr_keep);
 out:
 	free(plans.v);

@@ -14,6 +14,7 @@
 /* What the dump knows of one descriptor before a kind claims it. */
 struct fd_parms {
 	pid_t pid;
+	unsigned files_id;	/* the fd table this fd belongs to */
 	int fd;
 	int lfd;		/* our own copy of the description (pidfd_getfd) */
 	struct stat st;
@@ -45,6 +46,13 @@ struct fd_kind {
 	int (*name_of)(uint32_t id, char *buf, size_t len);
 	/* restore: after every description is open (fill pipes, close spares) */
 	int (*post_open)(void);
+	/*
+	 * restore, in the task that fills fd table @files_id, once all its fds
+	 * are in place: finish description @id seen there at @fd (state that
+	 * names the task's own fd numbers, like epoll targets). Called for every
+	 * fd of this kind in the table; optional.
+	 */
+	int (*installed)(uint32_t id, int fd, unsigned files_id);
 	/* both: forget everything collected */
 	void (*reset)(void);
 };

@@ -45,6 +45,7 @@ enum img_kind_id {
 	IMG_TIMERFD,
 	IMG_MEMFD_INODES,
 	IMG_MEMFD_FILES,
+	IMG_EVENTPOLL,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

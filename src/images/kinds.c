@@ -5,6 +5,7 @@
 #include "core.pb-c.h"
 #include "cpuinfo.pb-c.h"
 #include "eventfd.pb-c.h"
+#include "eventpoll.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
 #include "inventory.pb-c.h"
@@ -42,6 +43,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
 	[IMG_MEMFD_INODES] = { "memfd-inodes", "memfd-inodes.img", 0x63112745, &memfd_inode_entry__descriptor },
 	[IMG_MEMFD_FILES] = { "memfd-files", "memfd-files.img", 0x63124418, &memfd_file_entry__descriptor },
+	[IMG_EVENTPOLL] = { "eventpoll", "eventpoll.img", 0x63135012, &eventpoll_file_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

@@ -9,6 +9,7 @@ const struct fd_kind *const fd_kinds[] = {
 	&eventfd_kind,
 	&signalfd_kind,
 	&timerfd_kind,
+	&eventpoll_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

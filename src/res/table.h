@@ -10,5 +10,6 @@ extern const struct fd_kind eventfd_kind;
 extern const struct fd_kind signalfd_kind;
 extern const struct fd_kind timerfd_kind;
 extern const struct fd_kind memfd_kind;
+extern const struct fd_kind eventpoll_kind;
 
 #endif
