@@ -8,6 +8,7 @@
 #include "eventpoll.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
+#include "fsnotify.pb-c.h"
 #include "inventory.pb-c.h"
 #include "memfd.pb-c.h"
 #include "mm.pb-c.h"
@@ -44,6 +45,8 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_MEMFD_INODES] = { "memfd-inodes", "memfd-inodes.img", 0x63112745, &memfd_inode_entry__descriptor },
 	[IMG_MEMFD_FILES] = { "memfd-files", "memfd-files.img", 0x63124418, &memfd_file_entry__descriptor },
 	[IMG_EVENTPOLL] = { "eventpoll", "eventpoll.img", 0x63135012, &eventpoll_file_entry__descriptor },
+	[IMG_INOTIFY] = { "inotify", "inotify.img", 0x63145826, &inotify_file_entry__descriptor },
+	[IMG_FANOTIFY] = { "fanotify", "fanotify.img", 0x63151937, &fanotify_file_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

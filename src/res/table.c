@@ -10,6 +10,8 @@ const struct fd_kind *const fd_kinds[] = {
 	&signalfd_kind,
 	&timerfd_kind,
 	&eventpoll_kind,
+	&inotify_kind,
+	&fanotify_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

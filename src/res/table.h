@@ -11,5 +11,7 @@ extern const struct fd_kind signalfd_kind;
 extern const struct fd_kind timerfd_kind;
 extern const struct fd_kind memfd_kind;
 extern const struct fd_kind eventpoll_kind;
+extern const struct fd_kind inotify_kind;
+extern const struct fd_kind fanotify_kind;
 
 #endif
