@@ -165,7 +165,7 @@ static int fill_parms(int pidfd, struct task *t, int fd, struct fd_parms *p)
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
-	p->files_id = t->files_id;
+	p->task = t;
 	p->fd = fd;
 	p->lfd = sys_pidfd_getfd(pidfd, fd);
 	if (p->lfd < 0) {

@@ -14,7 +14,7 @@
 /* What the dump knows of one descriptor before a kind claims it. */
 struct fd_parms {
 	pid_t pid;
-	unsigned files_id;	/* the fd table this fd belongs to */
+	const struct task *task;	/* the task dumped (its fd table: task->files_id) */
 	int fd;
 	int lfd;		/* our own copy of the description (pidfd_getfd) */
 	struct stat st;

@@ -48,6 +48,7 @@ enum img_kind_id {
 	IMG_EVENTPOLL,
 	IMG_INOTIFY,
 	IMG_FANOTIFY,
+	IMG_PIDFD,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

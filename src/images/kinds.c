@@ -13,6 +13,7 @@
 #include "memfd.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
+#include "pidfd.pb-c.h"
 #include "pipe.pb-c.h"
 #include "pstree.pb-c.h"
 #include "regfile.pb-c.h"
@@ -47,6 +48,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_EVENTPOLL] = { "eventpoll", "eventpoll.img", 0x63135012, &eventpoll_file_entry__descriptor },
 	[IMG_INOTIFY] = { "inotify", "inotify.img", 0x63145826, &inotify_file_entry__descriptor },
 	[IMG_FANOTIFY] = { "fanotify", "fanotify.img", 0x63151937, &fanotify_file_entry__descriptor },
+	[IMG_PIDFD] = { "pidfd", "pidfd.img", 0x63162048, &pidfd_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

@@ -151,7 +151,7 @@ static int eventpoll_dump(const struct fd_parms *p, uint32_t id)
 	}
 	ee.id = id;
 	ee.flags = p->flags;
-	ee.files_id = p->files_id;
+	ee.files_id = p->task->files_id;
 	ee.n_tfd = n;
 	ee.tfd = ptrs;
 	ret = img_store_write(&store, &ee.base);

@@ -12,6 +12,7 @@ const struct fd_kind *const fd_kinds[] = {
 	&eventpoll_kind,
 	&inotify_kind,
 	&fanotify_kind,
+	&pidfd_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

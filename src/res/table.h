@@ -13,5 +13,6 @@ extern const struct fd_kind memfd_kind;
 extern const struct fd_kind eventpoll_kind;
 extern const struct fd_kind inotify_kind;
 extern const struct fd_kind fanotify_kind;
+extern const struct fd_kind pidfd_kind;
 
 #endif
