@@ -31,6 +31,7 @@
 #include "images/image.h"
 #include "images/store.h"
 #include "res/table.h"
+#include "util/fdinfo.h"
 #include "util/log.h"
 #include "util/sys.h"
 
@@ -59,17 +60,16 @@ static bool eventpoll_match(const struct fd_parms *p)
 
 static int parse_tfd(const char *line, EventpollTfdEntry *te, const struct fd_parms *p)
 {
-	unsigned long long data;
-	unsigned tfd, events;
+	struct fdinfo_epoll_tfd t;
 
-	if (sscanf(line, "tfd: %u events: %x data: %llx", &tfd, &events, &data) != 3) {
+	if (fdinfo_parse_epoll_tfd(line, &t)) {
 		pr_err("Can't parse epoll target \"%.60s\" of fd %d of pid %d\n", line, p->fd,
 		       p->pid);
 		return -1;
 	}
-	te->tfd = tfd;
-	te->events = events;
-	te->data = data;
+	te->tfd = t.tfd;
+	te->events = t.events;
+	te->data = t.data;
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "images/image.h"
 #include "images/store.h"
 #include "res/table.h"
+#include "util/fdinfo.h"
 #include "util/log.h"
 #include "util/options.h"
 #include "util/proc.h"
@@ -33,7 +34,6 @@
 #define FAN_MARK_IGNORE 0x00000400
 #endif
 
-#define MAX_HANDLE 128	/* MAX_HANDLE_SZ */
 #define KDEV_MAJOR(d) ((d) >> 20)
 #define KDEV_MINOR(d) ((d) & 0xfffff)
 
@@ -49,28 +49,29 @@ static struct img_store fanotify_store = IMG_STORE(IMG_FANOTIFY);
 static int find_mount(uint32_t sdev, int mnt_id, char *out, size_t len)
 {
 	char *text = proc_read_file("/proc/self/mountinfo"), *line, *save = NULL;
+	struct mountinfo_line *mi = malloc(sizeof(*mi));
 	bool found = false;
 
-	if (!text)
+	if (!text || !mi) {
+		free(text);
+		free(mi);
 		return -1;
+	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned maj, min;
-		char root[PATH_MAX], mp[PATH_MAX];
-		int id;
-
-		if (sscanf(line, "%d %*d %u:%u %4095s %4095s", &id, &maj, &min, root, mp) != 5)
+		if (proc_parse_mountinfo_line(line, mi))
 			continue;
-		if (sdev ? (maj != KDEV_MAJOR(sdev) || min != KDEV_MINOR(sdev)) : id != mnt_id)
+		if (sdev ? (mi->major != KDEV_MAJOR(sdev) || mi->minor != KDEV_MINOR(sdev)) :
+			   mi->id != mnt_id)
 			continue;
-		/* mountinfo escapes blanks as \040: such mount points are not handled */
-		if (found && strcmp(root, "/"))
+		if (found && strcmp(mi->root, "/"))
 			continue;
-		snprintf(out, len, "%s", mp);
+		snprintf(out, len, "%s", mi->mountpoint);
 		found = true;
-		if (!strcmp(root, "/"))
+		if (!strcmp(mi->root, "/"))
 			break;
 	}
 	free(text);
+	free(mi);
 	if (!found) {
 		if (sdev)
 			pr_err("No mount of device %u:%u\n", KDEV_MAJOR(sdev), KDEV_MINOR(sdev));
@@ -88,7 +89,7 @@ static int open_handle(uint32_t sdev, uint32_t type, const uint8_t *h, size_t le
 	struct file_handle *fh;
 	int mfd, fd;
 
-	if (len > MAX_HANDLE || find_mount(sdev, 0, mnt, sizeof(mnt)))
+	if (len > FDINFO_MAX_HANDLE || find_mount(sdev, 0, mnt, sizeof(mnt)))
 		return -1;
 	/* not O_PATH: open_by_handle_at does not take an O_PATH mount fd */
 	mfd = open(mnt, O_RDONLY | O_CLOEXEC);
@@ -113,60 +114,34 @@ static int open_handle(uint32_t sdev, uint32_t type, const uint8_t *h, size_t le
 	return fd;
 }
 
-static int hex_bytes(const char *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = v;
-	}
-	return 0;
-}
-
-static const char *after(const char *line, const char *key)
-{
-	const char *s = strstr(line, key);
-
-	return s ? s + strlen(key) : NULL;
-}
-
 /*
- * Fill @o from the "ino: sdev: ... fhandle-bytes: fhandle-type: f_handle:"
- * part of a watch line; check the object can be found again; with
+ * Fill @o from a parsed watch object; check it can be found again; with
  * --force-irmap resolve it to a path. @what names it in messages.
  */
-static int dump_object(const char *line, FsnotifyObject *o, const char *what,
+static int dump_object(const struct fdinfo_object *fo, FsnotifyObject *o, const char *what,
 		       const struct fd_parms *p)
 {
-	const char *ino = after(line, " ino:"), *sdev = after(line, "sdev:");
-	const char *hb = after(line, "fhandle-bytes:"), *ht = after(line, "fhandle-type:");
-	const char *hd = after(line, "f_handle:");
 	char path[64], target[PATH_MAX];
-	unsigned len;
 	struct stat st;
 	ssize_t n;
 	int fd;
 
-	if (!sdev || !hb || !ht || !hd || sscanf(hb, "%x", &len) != 1 || len > MAX_HANDLE ||
-	    sscanf(sdev, "%x", &o->sdev) != 1 || sscanf(ht, "%x", &o->handle_type) != 1) {
+	if (!fo->has_handle) {
 		pr_err("unsupported: %s of fd %d of pid %d has no file handle\n", what, p->fd,
 		       p->pid);
 		return -1;
 	}
+	o->sdev = fo->sdev;
+	o->has_ino = fo->has_ino;
+	o->ino = fo->ino;
 	o->has_handle_type = o->has_handle = true;
-	if (ino) {
-		o->has_ino = true;
-		o->ino = strtoull(ino, NULL, 16);
-	}
-	o->handle.len = len;
-	o->handle.data = malloc(len ? len : 1);
-	if (!o->handle.data || hex_bytes(hd, o->handle.data, len)) {
-		pr_err("Bad file handle of %s of fd %d of pid %d\n", what, p->fd, p->pid);
+	o->handle_type = fo->handle_type;
+	o->handle.len = fo->handle_bytes;
+	o->handle.data = malloc(fo->handle_bytes ? fo->handle_bytes : 1);
+	if (!o->handle.data)
 		return -1;
-	}
-	fd = open_handle(o->sdev, o->handle_type, o->handle.data, len);
+	memcpy(o->handle.data, fo->handle, fo->handle_bytes);
+	fd = open_handle(o->sdev, o->handle_type, o->handle.data, o->handle.len);
 	if (fd < 0) {
 		pr_err("unsupported: %s of fd %d of pid %d: its file can't be found again\n",
 		       what, p->fd, p->pid);
@@ -221,7 +196,7 @@ static int open_object(const FsnotifyObject *o)
 	return fd;
 }
 
-/* The lines of @fdinfo that start with @prefix, as pointers into it. */
+/* The lines of @fdinfo that start with @prefix, as pointers into it (to the prefix). */
 static int watch_lines(const char *fdinfo, const char *prefix, const char ***out)
 {
 	const char **v = NULL;
@@ -235,7 +210,7 @@ static int watch_lines(const char *fdinfo, const char *prefix, const char ***out
 			return -1;
 		}
 		v = nv;
-		v[n++] = s;
+		v[n++] = s - strlen(prefix);
 	}
 	*out = v;
 	return n;
@@ -254,7 +229,7 @@ static int inotify_dump(const struct fd_parms *p, uint32_t id)
 	const char **lines = NULL;
 	int n, ret = -1;
 
-	n = watch_lines(p->fdinfo, "inotify wd:", &lines);
+	n = watch_lines(p->fdinfo, "inotify ", &lines);
 	if (n < 0)
 		return -1;
 	if (n) {
@@ -265,19 +240,22 @@ static int inotify_dump(const struct fd_parms *p, uint32_t id)
 			goto out;
 	}
 	for (int i = 0; i < n; i++) {
+		struct fdinfo_inotify_wd w;
 		char what[64];
 
 		inotify_wd_entry__init(&wds[i]);
 		fsnotify_object__init(&objs[i]);
 		wds[i].obj = &objs[i];
 		ptrs[i] = &wds[i];
-		if (sscanf(lines[i], "%x", &wds[i].wd) != 1 || !after(lines[i], "mask:") ||
-		    sscanf(after(lines[i], "mask:"), "%x", &wds[i].mask) != 1) {
-			pr_err("Can't parse inotify watch of fd %d of pid %d\n", p->fd, p->pid);
+		if (fdinfo_parse_inotify_wd(lines[i], &w)) {
+			pr_err("Can't parse inotify watch \"%.60s\" of fd %d of pid %d\n", lines[i],
+			       p->fd, p->pid);
 			goto out;
 		}
-		snprintf(what, sizeof(what), "inotify watch %u", wds[i].wd);
-		if (dump_object(lines[i], &objs[i], what, p))
+		wds[i].wd = w.wd;
+		wds[i].mask = w.mask;
+		snprintf(what, sizeof(what), "inotify watch %u", w.wd);
+		if (dump_object(&w.obj, &objs[i], what, p))
 			goto out;
 	}
 	ie.id = id;
@@ -307,39 +285,35 @@ static bool fanotify_match(const struct fd_parms *p)
 
 static int dump_mark(const char *line, FanotifyMarkEntry *m, const struct fd_parms *p)
 {
-	const char *mf = after(line, "mflags:"), *mask = after(line, " mask:");
-	const char *ign = after(line, "ignored_mask:");
+	struct fdinfo_fanotify_mark fm;
 	char mp[PATH_MAX];
-	int mnt_id;
 
-	if (!mf || !mask || !ign || sscanf(mf, "%x", &m->mflags) != 1 ||
-	    sscanf(mask, "%x", &m->mask) != 1 || sscanf(ign, "%x", &m->ignored_mask) != 1) {
-		pr_err("Can't parse fanotify mark \"%.60s\" of fd %d of pid %d\n", line, p->fd,
+	if (fdinfo_parse_fanotify_mark(line, &fm)) {
+		pr_err("unsupported: fanotify mark \"%.60s\" of fd %d of pid %d\n", line, p->fd,
 		       p->pid);
 		return -1;
 	}
-	if (!strncmp(line, "ino:", 4)) {
+	m->mflags = fm.mflags;
+	m->mask = fm.mask;
+	m->ignored_mask = fm.ignored_mask;
+	switch (fm.kind) {
+	case FDINFO_FAN_INODE:
 		m->kind = FANOTIFY_MARK_KIND__INODE;
-		return dump_object(line - 1, m->obj, "fanotify inode mark", p);
-	}
-	if (!strncmp(line, "mnt_id:", 7)) {
+		return dump_object(&fm.obj, m->obj, "fanotify inode mark", p);
+	case FDINFO_FAN_MOUNT:
 		m->kind = FANOTIFY_MARK_KIND__MOUNT;
-		if (sscanf(line + 7, "%x", &mnt_id) != 1 || find_mount(0, mnt_id, mp, sizeof(mp)))
-			goto bad;
+		if (find_mount(0, fm.mnt_id, mp, sizeof(mp)))
+			return -1;
 		m->mnt_path = strdup(mp);
 		return m->mnt_path ? 0 : -1;
-	}
-	if (!strncmp(line, "sdev:", 5)) {
+	case FDINFO_FAN_SB:
 		m->kind = FANOTIFY_MARK_KIND__SB;
-		m->obj->has_handle = false;
-		if (sscanf(line + 5, "%x", &m->obj->sdev) != 1 ||
-		    find_mount(m->obj->sdev, 0, mp, sizeof(mp)))
-			goto bad;
+		m->obj->sdev = fm.obj.sdev;
+		if (find_mount(fm.obj.sdev, 0, mp, sizeof(mp)))
+			return -1;
 		m->obj->path = strdup(mp);
 		return m->obj->path ? 0 : -1;
 	}
-bad:
-	pr_err("unsupported: fanotify mark \"%.60s\" of fd %d of pid %d\n", line, p->fd, p->pid);
 	return -1;
 }
 
@@ -352,7 +326,8 @@ static int fanotify_dump(const struct fd_parms *p, uint32_t id)
 	int n, nm = 0, ret = -1;
 
 	head = fdinfo_field(p->fdinfo, "fanotify flags:");
-	if (!head || sscanf(head, "%x event-flags:%x", &fe.init_flags, &fe.event_flags) != 2) {
+	if (!head || fdinfo_parse_fanotify_head(head - strlen("fanotify flags:"), &fe.init_flags,
+						&fe.event_flags)) {
 		pr_err("Can't parse fanotify flags of fd %d of pid %d\n", p->fd, p->pid);
 		return -1;
 	}
@@ -367,7 +342,7 @@ static int fanotify_dump(const struct fd_parms *p, uint32_t id)
 			goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		if (!strncmp(lines[i], "flags:", 6))
+		if (!strncmp(lines[i], "fanotify flags:", 15))
 			continue;
 		fanotify_mark_entry__init(&marks[nm]);
 		fsnotify_object__init(&objs[nm]);
