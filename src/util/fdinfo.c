@@ -56,11 +56,12 @@ static int parse_object(const char *line, struct fdinfo_object *o, bool need_han
 	    hex32(line, "fhandle-type:", &o->handle_type) ||
 	    o->handle_bytes > FDINFO_MAX_HANDLE)
 		return -1;
+	/* exactly 2 * bytes hex digits: never read past the line's end */
+	if (strspn(h, "0123456789abcdefABCDEF") != 2 * o->handle_bytes)
+		return -1;
 	for (uint32_t i = 0; i < o->handle_bytes; i++) {
 		char byte[3] = { h[2 * i], h[2 * i + 1], 0 };
 
-		if (!byte[0] || !byte[1] || strspn(byte, "0123456789abcdefABCDEF") != 2)
-			return -1;
 		o->handle[i] = strtoul(byte, NULL, 16);
 	}
 	o->has_handle = true;
