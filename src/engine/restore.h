@@ -27,5 +27,11 @@ int restore_load_task(struct task *t);
 /* Open a mapped file and check it is the one dumped; the fd is >= @min_fd. */
 int open_vma_file(const VmaEntry *v, int min_fd);
 void restore_free_task(struct task *t);
+/*
+ * The file of shared memory object @shmid (its inode at dump) that criu
+ * made for the tree's mappings, or -1 if no mapping uses it. A memfd kind
+ * opens its descriptions from it, so fds and mappings share one object.
+ */
+int restore_shmem_lookup(uint64_t shmid);
 
 #endif

@@ -6,6 +6,10 @@
  * sparse raw image at their own offsets, so holes stay holes. On restore the
  * first description of an object creates and fills it; every other one
  * reopens it through /proc/self/fd, as the task's own reopen would have.
+ * An object the tree also maps is made by the engine with the shared
+ * memory (see map_memfd in engine/mem.c): the descriptions open that one,
+ * so fds and mappings share it, and only its owner, mode and seals are
+ * set here.
  */
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/files.h"
+#include "engine/restore.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
 #include "images/store.h"
@@ -265,13 +270,17 @@ static int fill_memfd(int fd, const MemfdInodeEntry *me)
 
 static int create_memfd(const MemfdInodeEntry *me)
 {
-	int fd = memfd_create(me->name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int mapped = restore_shmem_lookup(me->ino), fd;
 
+	if (mapped >= 0)
+		fd = fcntl(mapped, F_DUPFD_CLOEXEC, 0);
+	else
+		fd = memfd_create(me->name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		pr_perror("Can't create memfd %s", me->name);
 		return -1;
 	}
-	if (fill_memfd(fd, me))
+	if (mapped < 0 && fill_memfd(fd, me))
 		goto err;
 	if (fchown(fd, me->uid, me->gid) || fchmod(fd, me->mode)) {
 		pr_perror("Can't set owner %u:%u mode 0%o of memfd %s", me->uid, me->gid,
