@@ -25,41 +25,10 @@
 #define D_WR 3
 #define D_A 0xbULL
 
-/* The "tfd:" lines of fd's fdinfo, sorted, joined. */
+/* inode numbers change with the objects */
 static void targets(int fd, char *out, size_t len)
 {
-	char path[64], line[256], *lines[64];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		pfail("open %s", path);
-	while (n < 64 && fgets(line, sizeof(line), f)) {
-		char *ino = strstr(line, " ino:");
-
-		if (strncmp(line, "tfd:", 4))
-			continue;
-		if (ino)	/* inode numbers change with the objects */
-			*ino = 0;
-		lines[n++] = strdup(line);
-	}
-	fclose(f);
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (strcmp(lines[i], lines[j]) > 0) {
-				char *t = lines[i];
-
-				lines[i] = lines[j];
-				lines[j] = t;
-			}
-	out[0] = 0;
-	for (int i = 0; i < n; i++) {
-		strncat(out, lines[i], len - strlen(out) - 1);
-		strncat(out, "|", len - strlen(out) - 1);
-		free(lines[i]);
-	}
+	fdinfo_lines(fd, "tfd:", " ino:", out, len);
 }
 
 static void add(int ep, int fd, uint32_t events, uint64_t data)

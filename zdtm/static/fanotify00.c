@@ -20,42 +20,10 @@
 
 #include "zdtmtst.h"
 
-/* fdinfo lines of the group, without file handles and mount ids */
+/* fdinfo lines of the group, without file handles (mount ids stay the same) */
 static void marks(int fd, char *out, size_t len)
 {
-	char path[64], line[512], *lines[16];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		pfail("open %s", path);
-	while (n < 16 && fgets(line, sizeof(line), f)) {
-		char *h = strstr(line, " fhandle-bytes");
-
-		if (strncmp(line, "fanotify ", 9))
-			continue;
-		if (h)
-			*h = 0;
-		/* a mount mark names the mount by id: the same mount after restore */
-		lines[n++] = strdup(line);
-	}
-	fclose(f);
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (strcmp(lines[i], lines[j]) > 0) {
-				char *t = lines[i];
-
-				lines[i] = lines[j];
-				lines[j] = t;
-			}
-	out[0] = 0;
-	for (int i = 0; i < n; i++) {
-		strncat(out, lines[i], len - strlen(out) - 1);
-		strncat(out, "|", len - strlen(out) - 1);
-		free(lines[i]);
-	}
+	fdinfo_lines(fd, "fanotify ", " fhandle-bytes", out, len);
 }
 
 static void mark(int fd, unsigned flags, uint64_t mask, const char *path)

@@ -21,28 +21,10 @@
 
 #define EVBUF (sizeof(struct inotify_event) + NAME_MAX + 1)
 
+/* handles may differ in generation-free ways; inode numbers do not */
 static void watches(int fd, char *out, size_t len)
 {
-	char path[64], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		pfail("open %s", path);
-	out[0] = 0;
-	/* the kernel lists newest first; keep its order, it is by wd */
-	while (fgets(line, sizeof(line), f)) {
-		char *h = strstr(line, " fhandle-bytes");
-
-		if (strncmp(line, "inotify wd:", 11))
-			continue;
-		if (h)	/* handles may differ in generation-free ways; inodes do not */
-			*h = 0;
-		strncat(out, line, len - strlen(out) - 1);
-		strncat(out, "|", len - strlen(out) - 1);
-	}
-	fclose(f);
+	fdinfo_lines(fd, "inotify wd:", " fhandle-bytes", out, len);
 }
 
 static int add(int fd, const char *path, uint32_t mask)
