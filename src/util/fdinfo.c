@@ -35,7 +35,8 @@ static int hex32(const char *line, const char *key, uint32_t *out)
 	return 0;
 }
 
-static int parse_object(const char *line, struct fdinfo_object *o, bool need_handle)
+/* A filesystem that cannot make handles shows none: has_handle stays false. */
+static int parse_object(const char *line, struct fdinfo_object *o)
 {
 	const char *ino = field(line, "ino:"), *h;
 	char *end;
@@ -51,7 +52,7 @@ static int parse_object(const char *line, struct fdinfo_object *o, bool need_han
 	}
 	h = field(line, "f_handle:");
 	if (!h)
-		return need_handle ? -1 : 0;
+		return 0;
 	if (hex32(line, "fhandle-bytes:", &o->handle_bytes) ||
 	    hex32(line, "fhandle-type:", &o->handle_type) ||
 	    o->handle_bytes > FDINFO_MAX_HANDLE)
@@ -90,7 +91,7 @@ int fdinfo_parse_inotify_wd(const char *line, struct fdinfo_inotify_wd *w)
 	if (hex32(line, "wd:", &w->wd) || hex32(line, "mask:", &w->mask) ||
 	    hex32(line, "ignored_mask:", &w->ignored_mask))
 		return -1;
-	return parse_object(line, &w->obj, true);
+	return parse_object(line, &w->obj);
 }
 
 int fdinfo_parse_fanotify_head(const char *line, uint32_t *flags, uint32_t *event_flags)
@@ -113,7 +114,7 @@ int fdinfo_parse_fanotify_mark(const char *line, struct fdinfo_fanotify_mark *m)
 		return -1;
 	if (!strncmp(body, "ino:", 4)) {
 		m->kind = FDINFO_FAN_INODE;
-		return parse_object(line, &m->obj, true);
+		return parse_object(line, &m->obj);
 	}
 	if (!strncmp(body, "mnt_id:", 7)) {
 		m->kind = FDINFO_FAN_MOUNT;
@@ -124,7 +125,7 @@ int fdinfo_parse_fanotify_mark(const char *line, struct fdinfo_fanotify_mark *m)
 	}
 	if (!strncmp(body, "sdev:", 5)) {
 		m->kind = FDINFO_FAN_SB;
-		return parse_object(line, &m->obj, false);
+		return parse_object(line, &m->obj);
 	}
 	return -1;
 }

@@ -106,6 +106,23 @@ START_TEST(test_inotify_odd)
 }
 END_TEST
 
+/* a filesystem without file handles: fdinfo shows none */
+START_TEST(test_inotify_no_handle)
+{
+	struct fdinfo_inotify_wd w;
+	struct fdinfo_fanotify_mark m;
+
+	ck_assert_int_eq(fdinfo_parse_inotify_wd("inotify wd:1 ino:1 sdev:5 mask:2 "
+						 "ignored_mask:0\n", &w), 0);
+	ck_assert(w.obj.has_ino && !w.obj.has_handle);
+	ck_assert_uint_eq(w.obj.sdev, 5);
+	ck_assert_int_eq(fdinfo_parse_fanotify_mark("fanotify ino:3c51a sdev:fe00000 mflags:0 "
+						    "mask:2 ignored_mask:0", &m), 0);
+	ck_assert_int_eq(m.kind, FDINFO_FAN_INODE);
+	ck_assert(!m.obj.has_handle);
+}
+END_TEST
+
 START_TEST(test_inotify_bad)
 {
 	static const char *const bad[] = {
@@ -113,8 +130,6 @@ START_TEST(test_inotify_bad)
 		"inotify",
 		"fanotify wd:2 ino:35d sdev:fe00000 mask:2 ignored_mask:0 fhandle-bytes:8 "
 		"fhandle-type:1 f_handle:5d03000000000000",
-		/* no handle: the watch could not be found again */
-		"inotify wd:2 ino:35d sdev:fe00000 mask:2 ignored_mask:0",
 		/* handle shorter than it says */
 		"inotify wd:2 ino:35d sdev:fe00000 mask:2 ignored_mask:0 fhandle-bytes:8 "
 		"fhandle-type:1 f_handle:5d03",
@@ -184,7 +199,6 @@ START_TEST(test_fanotify_bad)
 		"fanotify flags:0 event-flags:8000",
 		"fanotify mnt_id:1a mask:20 ignored_mask:0",
 		"fanotify mnt_id:zz mflags:0 mask:20 ignored_mask:0",
-		"fanotify ino:3c51a sdev:fe00000 mflags:0 mask:2 ignored_mask:0",
 		"fanotify what:1 mflags:0 mask:2 ignored_mask:0",
 		"inotify sdev:16 mflags:0 mask:10 ignored_mask:0",
 	};
@@ -319,6 +333,7 @@ static Suite *fdinfo_suite(void)
 	tcase_add_test(text, test_epoll_bad);
 	tcase_add_test(text, test_inotify_real);
 	tcase_add_test(text, test_inotify_odd);
+	tcase_add_test(text, test_inotify_no_handle);
 	tcase_add_test(text, test_inotify_bad);
 	tcase_add_test(text, test_fanotify_real);
 	tcase_add_test(text, test_fanotify_bad);
