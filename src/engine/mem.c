@@ -305,6 +305,11 @@ static bool shmem_seen(uint64_t ino)
 	return false;
 }
 
+bool dump_shmem_written(uint64_t shmid)
+{
+	return shmem_seen(shmid);
+}
+
 /* Shared anonymous memory: written once per object, from its shmem file,
  * data ranges found with SEEK_DATA so holes cost nothing. */
 static int dump_shmem(pid_t pid, const VmaEntry *v, uint8_t *buf)

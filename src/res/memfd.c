@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/files.h"
+#include "engine/mem.h"
 #include "engine/restore.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
@@ -187,6 +188,11 @@ static int dump_inode(const struct fd_parms *p)
 	me.gid = p->st.st_gid;
 	me.has_contents = true;
 	me.contents = !opts.check_only;
+	/* mapped, and its bytes written with the mappings already: not twice */
+	if (me.contents && dump_shmem_written(p->st.st_ino)) {
+		me.contents = false;
+		me.has_in_shmem = me.in_shmem = true;
+	}
 	if (me.contents && dump_contents(p))
 		return -1;
 	if (img_store_write(&inodes_store, &me.base))
@@ -272,6 +278,11 @@ static int create_memfd(const MemfdInodeEntry *me)
 {
 	int mapped = restore_shmem_lookup(me->ino), fd;
 
+	/* restore --check-only makes no shared memory: an empty stand-in will do */
+	if (mapped < 0 && me->in_shmem && !opts.check_only) {
+		pr_err("memfd %s: its shared memory object was not restored\n", me->name);
+		return -1;
+	}
 	if (mapped >= 0)
 		fd = fcntl(mapped, F_DUPFD_CLOEXEC, 0);
 	else
