@@ -10,8 +10,9 @@
  *  - a process outside the tree: opened again by pid if that pid still is
  *    the same process (same start time), else the restore fails;
  *  - a reaped process: a pidfd of a short-lived child of criu, reaped.
- * Each fd of an in-tree pidfd gets its own description after restore; a
- * pidfd description shared between fds or tasks is not kept shared.
+ * The fds of one in-tree pidfd description in one fd table share it again;
+ * a description shared between fd tables (inherited over fork) becomes one
+ * per table.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -192,17 +193,35 @@ static int pidfd_open_one(uint32_t id)
 	return sys_pidfd_open(getpid(), 0);
 }
 
+/* in-tree pidfds this process has opened for its table: id -> its first fd */
+struct placed {
+	uint32_t id;
+	int fd;
+};
+static struct placed *placed;
+static int nr_placed;
+
+static int placed_fd(uint32_t id)
+{
+	for (int i = 0; i < nr_placed; i++)
+		if (placed[i].id == id)
+			return placed[i].fd;
+	return -1;
+}
+
 static int pidfd_installed(uint32_t id, int fd, unsigned files_id)
 {
 	PidfdEntry *pe = find_pidfd(id);
-	int nfd, fdfl;
+	int nfd, fdfl, first;
+	struct placed *np;
 
 	(void)files_id;
 	if (!pe)
 		return -1;
 	if (!pe->in_tree)
 		return 0;
-	nfd = sys_pidfd_open(pe->pid, pe->flags & PIDFD_OPEN_FLAGS);
+	first = placed_fd(id);
+	nfd = first >= 0 ? first : sys_pidfd_open(pe->pid, pe->flags & PIDFD_OPEN_FLAGS);
 	fdfl = fcntl(fd, F_GETFD);
 	if (nfd < 0 || fdfl < 0) {
 		pr_perror("Can't open a pidfd of task %d for fd %d", pe->pid, fd);
@@ -210,15 +229,26 @@ static int pidfd_installed(uint32_t id, int fd, unsigned files_id)
 	}
 	if (dup3(nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
 		pr_perror("Can't put the pidfd of task %d at fd %d", pe->pid, fd);
-		close(nfd);
+		if (first < 0)
+			close(nfd);
 		return -1;
 	}
+	if (first >= 0)
+		return 0;
 	close(nfd);
+	np = realloc(placed, (nr_placed + 1) * sizeof(*placed));
+	if (!np)
+		return -1;
+	placed = np;
+	placed[nr_placed++] = (struct placed){ id, fd };
 	return 0;
 }
 
 static void pidfd_reset(void)
 {
+	free(placed);
+	placed = NULL;
+	nr_placed = 0;
 	img_store_reset(&store);
 }
 

@@ -6,7 +6,8 @@
  *   Z: a zombie child (exit status 7);
  *   R: a child already reaped (fdinfo Pid: -1);
  *   O: pid 1, outside the dumped tree.
- * After restore fdinfo names the same pids with the same flags; C's pidfd
+ * After restore fdinfo names the same pids with the same flags, C's two fds
+ * are still one description (kcmp); C's pidfd
  * kills the child and waitid(P_PIDFD) reaps it; Z's reaps the zombie with
  * status 7; R's signals fail with ESRCH; S's signal 0 succeeds.
  */
@@ -124,6 +125,8 @@ int main(int argc, char **argv)
 			fail("%s: flags 0%o, expected 0%o", w[n].name, fcntl(w[n].fd, F_GETFL),
 			     w[n].flags);
 	}
+	if (syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, pc, DUP_FD))
+		fail("C's two fds are not one description any more");
 	if (send_sig(ps, 0))
 		pfail("signal 0 through S's pidfd");
 	if (send_sig(pr, 0) != -1 || errno != ESRCH)
