@@ -283,6 +283,24 @@ static bool fanotify_match(const struct fd_parms *p)
 	return !strcmp(p->link, "anon_inode:[fanotify]");
 }
 
+/* The id of the mount a lookup of @path lands on (restore marks that one). */
+static int top_mount_id(const char *path)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC), id = -1;
+	char *info;
+	const char *v;
+
+	if (fd < 0)
+		return -1;
+	info = proc_read_file("/proc/self/fdinfo/%d", fd);
+	v = info ? fdinfo_field(info, "mnt_id:") : NULL;
+	if (v)
+		id = strtol(v, NULL, 10);
+	free(info);
+	close(fd);
+	return id;
+}
+
 static int dump_mark(const char *line, FanotifyMarkEntry *m, const struct fd_parms *p)
 {
 	struct fdinfo_fanotify_mark fm;
@@ -304,6 +322,11 @@ static int dump_mark(const char *line, FanotifyMarkEntry *m, const struct fd_par
 		m->kind = FANOTIFY_MARK_KIND__MOUNT;
 		if (find_mount(0, fm.mnt_id, mp, sizeof(mp)))
 			return -1;
+		if (top_mount_id(mp) != fm.mnt_id) {
+			pr_err("unsupported: fanotify mark of fd %d of pid %d is on mount %d, which another mount hides at %s\n",
+			       p->fd, p->pid, fm.mnt_id, mp);
+			return -1;
+		}
 		m->mnt_path = strdup(mp);
 		return m->mnt_path ? 0 : -1;
 	case FDINFO_FAN_SB:
