@@ -575,12 +575,15 @@ int restore_install_fds(struct task *t, const int *keep, int nr_keep)
 	for (int i = 0; i < plans.n; i++)
 		if (install_one(&plans.v[i]))
 			goto out;
-	for (int i = 0; i < plans.n; i++) {
-		const struct fd_kind *kind = kind_by_type(plans.v[i].type);
+	/* kind by kind in table order: a kind may replace its fds (pidfd), and a
+	 * later kind may name them (epoll targets) */
+	for (int k = 0; k < nr_fd_kinds; k++) {
+		const struct fd_kind *kind = fd_kinds[k];
 
-		if (kind && kind->installed &&
-		    kind->installed(plans.v[i].id, plans.v[i].fd, t->files_id))
-			goto out;
+		for (int i = 0; kind->installed && i < plans.n; i++)
+			if (plans.v[i].type == kind->type &&
+			    kind->installed(plans.v[i].id, plans.v[i].fd, t->files_id))
+				goto out;
 	}
 	ret = close_strays(t, keep, nr_keep);
 out:

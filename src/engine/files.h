@@ -50,7 +50,9 @@ struct fd_kind {
 	 * restore, in the task that fills fd table @files_id, once all its fds
 	 * are in place: finish description @id seen there at @fd (state that
 	 * names the task's own fd numbers, like epoll targets). Called for every
-	 * fd of this kind in the table; optional.
+	 * fd of this kind in the table, kind by kind in the order of fd_kinds[]:
+	 * a kind that names other fds comes after the kinds that replace theirs
+	 * here. Optional.
 	 */
 	int (*installed)(uint32_t id, int fd, unsigned files_id);
 	/* both: forget everything collected */

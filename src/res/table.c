@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Every kind of file description criu knows, first match wins on dump. */
+/*
+ * Every kind of file description criu knows, first match wins on dump; on
+ * restore the installed hooks run in this order (epoll last: its targets
+ * must be the final files at their fds).
+ */
 #include "res/table.h"
 
 const struct fd_kind *const fd_kinds[] = {
@@ -9,10 +13,10 @@ const struct fd_kind *const fd_kinds[] = {
 	&eventfd_kind,
 	&signalfd_kind,
 	&timerfd_kind,
-	&eventpoll_kind,
 	&inotify_kind,
 	&fanotify_kind,
 	&pidfd_kind,
+	&eventpoll_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

@@ -2,11 +2,13 @@
 /*
  * epoll A (O_NONBLOCK) with targets: the read end of a pipe holding data
  * (level-triggered), an eventfd at fd 100 (edge-triggered), the pipe's write
- * end (one-shot, already fired before the dump, so disabled); epoll B with A
- * as its target (nested); a child holds A too (a copy of the fd table).
+ * end (one-shot, already fired before the dump, so disabled), a pidfd of a
+ * child (restored after the fds are in place: the target must be the real
+ * pidfd); epoll B with A as its target (nested); the child holds A too (a
+ * copy of the fd table).
  * After restore both fdinfo target lists are the same (fd, events, data),
- * A reports exactly the pipe, B reports A, and a write to the eventfd makes
- * A report it with its data.
+ * A reports exactly the pipe, B reports A, a write to the eventfd makes A
+ * report it with its data, and the child's death makes A report the pidfd.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@
 #define D_EFD 0xdeadbeefcafef00dULL
 #define D_WR 3
 #define D_A 0xbULL
+#define D_PID 0x9999ULL
 
 /* inode numbers change with the objects */
 static void targets(int fd, char *out, size_t len)
@@ -43,14 +47,22 @@ int main(int argc, char **argv)
 {
 	char ta[1024], tb[1024], now[1024];
 	struct epoll_event evs[8];
-	int p[2], e, a, b, n, fla;
+	int p[2], e, a, b, n, fla, pfd;
 	uint64_t one = 1;
 	pid_t child;
 
 	test_init(argc, argv);
 
-	if (pipe(p))
-		test_setup_fail("pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		test_setup_fail("fork: %s", strerror(errno));
+	if (child == 0) {
+		while (1)
+			pause();
+	}
+	pfd = syscall(SYS_pidfd_open, child, 0);
+	if (pfd < 0 || pipe(p))
+		test_setup_fail("pidfd_open/pipe: %s", strerror(errno));
 	e = eventfd(0, EFD_NONBLOCK);
 	if (e < 0 || dup2(e, EFD) != EFD)
 		test_setup_fail("eventfd: %s", strerror(errno));
@@ -62,6 +74,7 @@ int main(int argc, char **argv)
 	add(a, p[0], EPOLLIN, D_PIPE);
 	add(a, EFD, EPOLLIN | EPOLLET, D_EFD);
 	add(a, p[1], EPOLLOUT | EPOLLONESHOT, D_WR);
+	add(a, pfd, EPOLLIN, D_PID);
 	add(b, a, EPOLLIN, D_A);
 	/* the one-shot target fires now and stays disabled */
 	n = epoll_wait(a, evs, 8, 0);
@@ -73,18 +86,8 @@ int main(int argc, char **argv)
 	targets(b, tb, sizeof(tb));
 	fla = fcntl(a, F_GETFL);
 
-	child = fork();
-	if (child < 0)
-		test_setup_fail("fork: %s", strerror(errno));
-	if (child == 0) {
-		while (1)
-			pause();
-	}
-
 	test_daemon();
 	test_waitsig();
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
 
 	if (test_break())
 		epoll_ctl(a, EPOLL_CTL_DEL, p[0], NULL);
@@ -113,5 +116,16 @@ int main(int argc, char **argv)
 	n = epoll_wait(a, evs, 8, 0);
 	if (n != 2 || (evs[0].data.u64 != D_EFD && evs[1].data.u64 != D_EFD))
 		fail("A: %d events after the eventfd write, expected the pipe and the eventfd", n);
+	kill(child, SIGKILL);
+	/* the pipe is always ready: poll until the pidfd joins it */
+	for (int i = 0; i < 500; i++) {
+		n = epoll_wait(a, evs, 8, 0);
+		if (n == 2 && (evs[0].data.u64 == D_PID || evs[1].data.u64 == D_PID))
+			break;
+		usleep(10000);
+	}
+	if (n != 2 || (evs[0].data.u64 != D_PID && evs[1].data.u64 != D_PID))
+		fail("A: %d events after the child died, expected the pipe and the pidfd", n);
+	waitpid(child, NULL, 0);
 	pass();
 }
