@@ -168,13 +168,15 @@ static int parse_fdinfo(struct fd_parms *p)
 	return 0;
 }
 
-static int fill_parms(int pidfd, pid_t pid, int fd, struct fd_parms *p)
+static int fill_parms(int pidfd, struct task *t, int fd, struct fd_parms *p)
 {
+	pid_t pid = t->pid;
 	char path[64];
 	ssize_t n;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->task = t;
 	p->fd = fd;
 	p->lfd = sys_pidfd_getfd(pidfd, fd);
 	if (p->lfd < 0) {
@@ -212,7 +214,7 @@ static int dump_one_fd(int pidfd, struct task *t, int fd, struct cr_img *img)
 	struct fd_parms p;
 	int ret = -1;
 
-	if (fill_parms(pidfd, pid, fd, &p))
+	if (fill_parms(pidfd, t, fd, &p))
 		goto out;
 	kind = kind_of(&p);
 	if (!kind) {
@@ -564,6 +566,7 @@ int restore_open_files(struct pstree *tree, int min_fd, bool probe)
 
 struct fd_plan {
 	uint32_t fd, id, cloexec;
+	int type;
 };
 
 struct fd_plans {
@@ -584,7 +587,7 @@ static int plan_cb(const FdinfoEntry *fe, void *arg)
 		p->v = nv;
 		p->cap = cap;
 	}
-	p->v[p->n++] = (struct fd_plan){ fe->fd, fe->id, fe->fd_flags & FD_CLOEXEC };
+	p->v[p->n++] = (struct fd_plan){ fe->fd, fe->id, fe->fd_flags & FD_CLOEXEC, fe->type };
 	return 0;
 }
 
@@ -687,6 +690,16 @@ int restore_install_fds(struct task *t, const int *keep, int nr_keep)
 	for (int i = 0; i < plans.n; i++)
 		if (install_one(&plans.v[i]))
 			goto out;
+	/* kind by kind in table order: a kind may replace its fds (pidfd), and a
+	 * later kind may name them (epoll targets) */
+	for (int k = 0; k < nr_fd_kinds; k++) {
+		const struct fd_kind *kind = fd_kinds[k];
+
+		for (int i = 0; kind->installed && i < plans.n; i++)
+			if (plans.v[i].type == kind->type &&
+			    kind->installed(plans.v[i].id, plans.v[i].fd, t->files_id))
+				goto out;
+	}
 	if (close_fds(copies, nr_copies, true, keep, nr_keep))
 		goto out;
 	ret = 0;

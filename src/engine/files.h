@@ -14,6 +14,7 @@
 /* What the dump knows of one descriptor before a kind claims it. */
 struct fd_parms {
 	pid_t pid;
+	const struct task *task;	/* the task dumped (its fd table: task->files_id) */
 	int fd;
 	int lfd;		/* our own copy of the description (pidfd_getfd) */
 	struct stat st;
@@ -58,6 +59,15 @@ struct fd_kind {
 	int (*post_open)(void);
 	/* restore, not checking: everything is open, let it act (TCP leaves repair) */
 	int (*go_live)(void);
+	/*
+	 * restore, in the task that fills fd table @files_id, once all its fds
+	 * are in place: finish description @id seen there at @fd (state that
+	 * names the task's own fd numbers, like epoll targets). Called for every
+	 * fd of this kind in the table, kind by kind in the order of fd_kinds[]:
+	 * a kind that names other fds comes after the kinds that replace theirs
+	 * here. Optional.
+	 */
+	int (*installed)(uint32_t id, int fd, unsigned files_id);
 	/* both: forget everything collected */
 	void (*reset)(void);
 };

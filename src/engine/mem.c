@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -299,6 +301,38 @@ static int vma_special(const struct proc_vma *pv, VmaEntry *v)
 	return 0;
 }
 
+/*
+ * A shared mapping of a memfd is shared memory like MAP_SHARED|MAP_ANONYMOUS,
+ * only named: dumped the same way, once per object (its inode), and restored
+ * as a memfd of that name that the memfd descriptions of the same inode use.
+ */
+static int map_memfd(pid_t pid, const struct proc_vma *pv, VmaEntry *v, const char *link,
+		     const char *path, const struct stat *st)
+{
+	const char *suffix = " (deleted)";
+	size_t len = strlen(path), slen = strlen(suffix);
+	struct statfs sfs;
+
+	if (!statfs(link, &sfs) && sfs.f_type == HUGETLBFS_MAGIC) {
+		pr_err("unsupported: mapping of hugetlb memfd %s at 0x%lx in pid %d\n", path,
+		       (unsigned long)pv->start, pid);
+		return -1;
+	}
+	if (!pv->shared) {
+		pr_err("unsupported: private mapping of memfd %s at 0x%lx in pid %d\n", path,
+		       (unsigned long)pv->start, pid);
+		return -1;
+	}
+	v->status = VMA_ANON_SHARED;
+	v->has_shmid = v->has_file_size = true;
+	v->shmid = st->st_ino;
+	v->file_size = st->st_size;
+	if (len > slen && !strcmp(path + len - slen, suffix))
+		len -= slen;
+	v->memfd_name = strndup(path + 7, len - 7);
+	return v->memfd_name ? 0 : -1;
+}
+
 static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 {
 	char link[128], path[PATH_MAX];
@@ -313,6 +347,8 @@ static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 		return -1;
 	}
 	path[n] = 0;
+	if (st.st_nlink == 0 && !strncmp(path, "/memfd:", 7))
+		return map_memfd(pid, pv, v, link, path, &st);
 	if (st.st_nlink == 0 || strstr(path, " (deleted)")) {
 		if (pv->shared && !strncmp(pv->path, "/dev/zero", 9)) {
 			v->status = VMA_ANON_SHARED;
@@ -391,6 +427,11 @@ static bool shmem_seen(uint64_t ino)
 		if (shmem_done[i] == ino)
 			return true;
 	return false;
+}
+
+bool dump_shmem_written(uint64_t shmid)
+{
+	return shmem_seen(shmid);
 }
 
 /* Shared anonymous memory: written once per object, from its shmem file,
@@ -588,6 +629,7 @@ static void free_mm(MmEntry *mm)
 {
 	for (size_t i = 0; i < mm->n_vmas; i++) {
 		free(mm->vmas[i]->path);
+		free(mm->vmas[i]->memfd_name);
 		free(mm->vmas[i]);
 	}
 	free(mm->vmas);

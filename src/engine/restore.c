@@ -395,34 +395,59 @@ out:
 	return ret;
 }
 
-/* Create it the way the task did (MAP_SHARED|MAP_ANONYMOUS), fill it, and keep
- * a file for it through map_files so every task maps the same object. */
-static int prepare_shmem(uint64_t id, uint64_t size, int min_fd)
+int restore_shmem_lookup(uint64_t shmid)
+{
+	for (int i = 0; i < nr_shmems; i++)
+		if (shmems[i].id == shmid)
+			return shmems[i].fd;
+	return -1;
+}
+
+/*
+ * Create it the way the task did (MAP_SHARED|MAP_ANONYMOUS, or a memfd of
+ * the same name), fill it, and keep a file for it (through map_files for
+ * anonymous memory) so every task maps the same object.
+ */
+static int prepare_shmem(uint64_t id, uint64_t size, const char *memfd_name, int min_fd)
 {
 	struct shmem_obj *ns;
 	char path[128];
-	uint8_t *mem;
-	int fd, hi;
+	uint8_t *mem = MAP_FAILED;
+	int fd = -1, hi;
 
-	if (!size)
-		size = 4096;
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		pr_perror("Can't create shared memory of %lu bytes", (unsigned long)size);
-		return -1;
+	if (memfd_name) {
+		fd = memfd_create(memfd_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, size)) {
+			pr_perror("Can't create memfd %s of %lu bytes", memfd_name,
+				  (unsigned long)size);
+			goto err;
+		}
+		if (size)
+			mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	} else {
+		if (!size)
+			size = 4096;
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	}
-	if (fill_shmem(id, mem, size))
+	if (size && mem == MAP_FAILED) {
+		pr_perror("Can't map shared memory of %lu bytes", (unsigned long)size);
 		goto err;
-	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)mem,
-		 (unsigned long)mem + size);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (size && fill_shmem(id, mem, size))
+		goto err;
 	if (fd < 0) {
-		pr_perror("Can't open %s", path);
-		goto err;
+		snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)mem,
+			 (unsigned long)mem + size);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			pr_perror("Can't open %s", path);
+			goto err;
+		}
 	}
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
 	close(fd);
-	munmap(mem, size);
+	if (mem != MAP_FAILED)
+		munmap(mem, size);
 	ns = realloc(shmems, (nr_shmems + 1) * sizeof(*ns));
 	if (hi < 0 || !ns)
 		return -1;
@@ -430,7 +455,10 @@ static int prepare_shmem(uint64_t id, uint64_t size, int min_fd)
 	shmems[nr_shmems++] = (struct shmem_obj){ id, hi };
 	return 0;
 err:
-	munmap(mem, size);
+	if (fd >= 0)
+		close(fd);
+	if (mem != MAP_FAILED)
+		munmap(mem, size);
 	return -1;
 }
 
@@ -449,7 +477,7 @@ static int prepare_shmems(struct pstree *tree, int min_fd)
 				continue;
 			for (int s = 0; s < nr_shmems; s++)
 				have |= shmems[s].id == v->shmid;
-			if (!have && prepare_shmem(v->shmid, v->file_size, min_fd))
+			if (!have && prepare_shmem(v->shmid, v->file_size, v->memfd_name, min_fd))
 				return -1;
 		}
 	}

@@ -34,5 +34,11 @@ int open_mapped_file(const VmaEntry *v);
  */
 const char *file_change(int fd, uint64_t size, const uint64_t *mtime_ns, char *buf, size_t len);
 void restore_free_task(struct task *t);
+/*
+ * The file of shared memory object @shmid (its inode at dump) that criu
+ * made for the tree's mappings, or -1 if no mapping uses it. A memfd kind
+ * opens its descriptions from it, so fds and mappings share one object.
+ */
+int restore_shmem_lookup(uint64_t shmid);
 
 #endif

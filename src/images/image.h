@@ -46,6 +46,12 @@ enum img_kind_id {
 	IMG_FILE_LOCKS,
 	IMG_UNIXSK,
 	IMG_INETSK,
+	IMG_MEMFD_INODES,
+	IMG_MEMFD_FILES,
+	IMG_EVENTPOLL,
+	IMG_INOTIFY,
+	IMG_FANOTIFY,
+	IMG_PIDFD,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

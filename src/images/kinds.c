@@ -5,13 +5,17 @@
 #include "core.pb-c.h"
 #include "cpuinfo.pb-c.h"
 #include "eventfd.pb-c.h"
+#include "eventpoll.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "file-lock.pb-c.h"
 #include "fs.pb-c.h"
+#include "fsnotify.pb-c.h"
 #include "inet.pb-c.h"
 #include "inventory.pb-c.h"
+#include "memfd.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
+#include "pidfd.pb-c.h"
 #include "pipe.pb-c.h"
 #include "pstree.pb-c.h"
 #include "regfile.pb-c.h"
@@ -45,6 +49,12 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_FILE_LOCKS] = { "file-locks", "file-locks.img", 0x63512143, &file_lock_entry__descriptor },
 	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
 	[IMG_INETSK] = { "inetsk", "inetsk.img", 0x63532627, &inet_sk_entry__descriptor },
+	[IMG_MEMFD_INODES] = { "memfd-inodes", "memfd-inodes.img", 0x63112745, &memfd_inode_entry__descriptor },
+	[IMG_MEMFD_FILES] = { "memfd-files", "memfd-files.img", 0x63124418, &memfd_file_entry__descriptor },
+	[IMG_EVENTPOLL] = { "eventpoll", "eventpoll.img", 0x63135012, &eventpoll_file_entry__descriptor },
+	[IMG_INOTIFY] = { "inotify", "inotify.img", 0x63145826, &inotify_file_entry__descriptor },
+	[IMG_FANOTIFY] = { "fanotify", "fanotify.img", 0x63151937, &fanotify_file_entry__descriptor },
+	[IMG_PIDFD] = { "pidfd", "pidfd.img", 0x63162048, &pidfd_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

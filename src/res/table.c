@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Every kind of file description criu knows, first match wins on dump. */
+/*
+ * Every kind of file description criu knows, first match wins on dump; on
+ * restore the installed hooks run in this order (epoll last: its targets
+ * must be the final files at their fds).
+ */
 #include "res/table.h"
 
 const struct fd_kind *const fd_kinds[] = {
+	&memfd_kind,	/* before regfile: a memfd is an unlinked regular file too */
 	&regfile_kind,
 	&pipe_kind,
 	&eventfd_kind,
@@ -10,6 +15,10 @@ const struct fd_kind *const fd_kinds[] = {
 	&timerfd_kind,
 	&unixsk_kind,
 	&inetsk_kind,
+	&inotify_kind,
+	&fanotify_kind,
+	&pidfd_kind,
+	&eventpoll_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

@@ -11,6 +11,11 @@ extern const struct fd_kind signalfd_kind;
 extern const struct fd_kind timerfd_kind;
 extern const struct fd_kind unixsk_kind;
 extern const struct fd_kind inetsk_kind;
+extern const struct fd_kind memfd_kind;
+extern const struct fd_kind eventpoll_kind;
+extern const struct fd_kind inotify_kind;
+extern const struct fd_kind fanotify_kind;
+extern const struct fd_kind pidfd_kind;
 
 extern const struct fd_extra file_lock_extra;
 

@@ -280,7 +280,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("address", 0, REQ, NET, false, 0, set_str, F(address)),
 	ROW("port", 0, REQ, NET, false, 0, set_port),
 	ROW("ps-socket", 0, REQ, DUMPS, false, 0, set_fd, F(ps_socket)),
-	ROW("force-irmap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(force_irmap)),
+	ROW("force-irmap", 0, NO, DPR, true, OF_NEG, set_flag, F(force_irmap)),
 	ROW("irmap-scan-path", 0, REQ, DUMPS, false, 0, add_str, L(irmap_scan_paths)),
 	ROW("auto-dedup", 0, NO, DPR, false, OF_NEG, set_flag, F(auto_dedup)),
 	ROW("file-locks", 'l', NO, DPR, true, OF_NEG, set_flag, F(file_locks)),

@@ -1024,7 +1024,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 --evasive-devices", "evasive-devices" },
 		{ "dump -t 1 --page-server --address a --port 1", "page-server" },
 		{ "dump -t 1 --address a", "address" },
-		{ "dump -t 1 --force-irmap", "force-irmap" },
 		{ "dump -t 1 --auto-dedup", "auto-dedup" },
 		{ "dump -t 1 -M a:b", "ext-mount-map" },
 		{ "dump -t 1 --external x", "external" },

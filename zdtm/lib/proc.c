@@ -33,6 +33,44 @@ bool proc_field(const char *path, const char *key, char *out, size_t len)
 	return found;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void fdinfo_lines(int fd, const char *prefix, const char *cut, char *out, size_t len)
+{
+	char path[64], line[1024], *lines[256];
+	size_t plen = strlen(prefix);
+	int n = 0;
+	FILE *f;
+
+	out[0] = 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (n < 256 && fgets(line, sizeof(line), f)) {
+		char *c = cut ? strstr(line, cut) : NULL;
+
+		if (strncmp(line, prefix, plen))
+			continue;
+		if (c)
+			*c = 0;
+		line[strcspn(line, "\n")] = 0;
+		lines[n] = strdup(line);
+		if (lines[n])
+			n++;
+	}
+	fclose(f);
+	qsort(lines, n, sizeof(lines[0]), cmp_str);
+	for (int i = 0; i < n; i++) {
+		strncat(out, lines[i], len - strlen(out) - 1);
+		strncat(out, "|", len - strlen(out) - 1);
+		free(lines[i]);
+	}
+}
+
 static bool parse_maps_line(const char *line, struct vma_info *vi)
 {
 	int pos = 0;

@@ -88,6 +88,12 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
  * VmFlags mnemonic @flag (e.g. "lo") is set, -1 if @addr is not mapped.
  */
 bool proc_field(const char *path, const char *key, char *out, size_t len);
+/*
+ * The lines of /proc/self/fdinfo/@fd that start with @prefix, each cut at
+ * the first @cut (if given, e.g. " ino:" for what changes with the
+ * objects), sorted, joined with "|" into @out (empty if unreadable).
+ */
+void fdinfo_lines(int fd, const char *prefix, const char *cut, char *out, size_t len);
 struct vma_info {
 	unsigned long start, end;
 	char perms[5]; /* "rw-p" */
