@@ -198,11 +198,13 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 }
 
 /* Options of @fd that differ from those of @fresh, appended to @e. */
-/* On a connection these follow the peer or auto-tuning, not the program. */
+/*
+ * On a connection the MSS follows the peer (restored with the connection).
+ * Buffer sizes are kept even when auto-tuned: the restored queues must fit.
+ */
 static bool derived(const struct sk_opt *o)
 {
-	return (o->level == SOL_SOCKET && (o->name == SO_SNDBUF || o->name == SO_RCVBUF)) ||
-	       (o->level == IPPROTO_TCP && o->name == TCP_MAXSEG);
+	return o->level == IPPROTO_TCP && o->name == TCP_MAXSEG;
 }
 
 static int save_opts(int fd, int fresh, int family, int proto, bool established,
@@ -292,7 +294,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 			pr_perror("Can't read the peer of TCP fd %d of pid %d", p->fd, p->pid);
 			return -1;
 		}
-		if (tcp_dump_conn(p->lfd, &tc)) {
+		if (tcp_dump_conn(p->lfd, &name, nl, &peer, pl, &tc)) {
 			pr_perror("Can't read the TCP connection of fd %d of pid %d in repair mode",
 				  p->fd, p->pid);
 			tcp_free_conn(&tc);
@@ -329,21 +331,26 @@ static int set_opts(int fd, const InetSkEntry *e)
 		const InetSkOpt *o = e->opts[i];
 		uint8_t val[OPT_MAX];
 		size_t len = o->value.len;
-		int v;
+		int v, name = o->name;
 
 		if (len > sizeof(val)) {
 			pr_err("Socket %u: option %d:%d is %zu bytes\n", e->id, o->level, o->name, len);
 			return -1;
 		}
 		memcpy(val, o->value.data, len);
-		/* the kernel reports twice what was asked for, and doubles it again */
+		/*
+		 * The kernel reports twice what was asked for and doubles it
+		 * again; the FORCE variants skip the sysctl cap that an
+		 * auto-tuned size may have grown past.
+		 */
 		if (o->level == SOL_SOCKET && (o->name == SO_SNDBUF || o->name == SO_RCVBUF) &&
 		    len == sizeof(int)) {
 			memcpy(&v, val, sizeof(v));
 			v /= 2;
 			memcpy(val, &v, sizeof(v));
+			name = o->name == SO_SNDBUF ? SO_SNDBUFFORCE : SO_RCVBUFFORCE;
 		}
-		if (setsockopt(fd, o->level, o->name, val, len)) {
+		if (setsockopt(fd, o->level, name, val, len)) {
 			pr_perror("Can't set option %d:%d of socket %u", o->level, o->name, e->id);
 			return -1;
 		}
@@ -398,7 +405,7 @@ static int inetsk_open(uint32_t id)
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
 		goto err;
 	}
-	if (e->tcp && tcp_restore_conn(fd, e->tcp)) {
+	if (e->tcp && tcp_restore_conn(fd, e)) {
 		pr_perror("Can't restore the TCP connection of socket %u (%s)", id,
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
 		goto err;

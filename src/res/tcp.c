@@ -7,8 +7,12 @@
  * mode drops it silently, so a dumped tree that is killed sends no FIN or
  * RST; a tree that goes on gets its sockets out of repair first.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <netinet/tcp.h>
 #include <linux/sockios.h>
 #include <stdlib.h>
@@ -18,12 +22,119 @@
 #include <unistd.h>
 
 #include "inet.pb-c.h"
+#include "engine/action.h"
 #include "res/tcp.h"
 #include "util/log.h"
 
 /* our copies of the sockets put in repair mode by this dump */
 static int *repaired;
 static int nr_repaired;
+
+extern char **environ;
+
+/*
+ * The network lock. From the moment a connection's socket is gone (the
+ * tree killed after the dump) until its restored copy is live, the peer's
+ * segments would be answered with a reset: an iptables rule drops them, so
+ * the peer sees only a delay and retransmits.
+ */
+struct conn_addr {
+	struct sockaddr_storage local, peer;
+};
+
+static struct conn_addr *locked;
+static int nr_locked;
+static bool lock_hook_ran;
+
+static void ip_port(const struct sockaddr_storage *ss, char *ip, size_t len, char *port)
+{
+	const struct sockaddr_in *in = (const void *)ss;
+	const struct sockaddr_in6 *in6 = (const void *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, len);
+		sprintf(port, "%u", ntohs(in6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &in->sin_addr, ip, len);
+		sprintf(port, "%u", ntohs(in->sin_port));
+	}
+}
+
+/* @op: "-I" lock, "-D" unlock, "-C" is it locked? Returns iptables' exit status or -1. */
+static int lock_rule(const char *op, const struct conn_addr *c)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], sport[8], dport[8];
+	char *argv[] = { c->local.ss_family == AF_INET6 ? "ip6tables" : "iptables", "-w", (char *)op,
+			 "INPUT", "-p", "tcp", "-s", src, "--sport", sport, "-d", dst, "--dport",
+			 dport, "-m", "comment", "--comment", "criu network lock", "-j", "DROP",
+			 NULL };
+	posix_spawn_file_actions_t quiet;
+	int st = -1;
+	pid_t pid;
+
+	ip_port(&c->peer, src, sizeof(src), sport);
+	ip_port(&c->local, dst, sizeof(dst), dport);
+	/* -C says "does not exist" on stderr when it does not: not an error here */
+	if (posix_spawn_file_actions_init(&quiet) ||
+	    posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0))
+		return -1;
+	if (posix_spawnp(&pid, argv[0], op[1] == 'C' ? &quiet : NULL, NULL, argv, environ)) {
+		pr_perror("Can't run %s", argv[0]);
+		pid = -1;
+	}
+	posix_spawn_file_actions_destroy(&quiet);
+	if (pid < 0)
+		return -1;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
+		pr_err("%s %s INPUT for %s:%s -> %s:%s died (status %#x)\n", argv[0], op, src, sport,
+		       dst, dport, st);
+		return -1;
+	}
+	if (WEXITSTATUS(st) && op[1] != 'C')
+		pr_err("%s %s INPUT for %s:%s -> %s:%s failed (exit %d)\n", argv[0], op, src, sport,
+		       dst, dport, WEXITSTATUS(st));
+	else if (!WEXITSTATUS(st) && op[1] != 'C')
+		pr_info("Network %s: %s:%s -> %s:%s\n", op[1] == 'I' ? "locked" : "unlocked", src,
+			sport, dst, dport);
+	return WEXITSTATUS(st);
+}
+
+static int lock_conn(const void *local, size_t llen, const void *peer, size_t plen)
+{
+	struct conn_addr c = { 0 }, *nl;
+
+	if (llen > sizeof(c.local) || plen > sizeof(c.peer))
+		return -1;
+	memcpy(&c.local, local, llen);
+	memcpy(&c.peer, peer, plen);
+	nl = realloc(locked, (nr_locked + 1) * sizeof(*nl));
+	if (!nl)
+		return -1;
+	locked = nl;
+	if (lock_rule("-I", &c))
+		return -1;
+	locked[nr_locked++] = c;
+	/* a script may lock more (another namespace, another host) */
+	if (!lock_hook_ran) {
+		lock_hook_ran = true;
+		return run_action_scripts("network-lock", 0);
+	}
+	return 0;
+}
+
+static void unlock_all(void)
+{
+	/* a tree dumped with -R or -s was unlocked at the end of its dump */
+	for (int i = 0; i < nr_locked; i++)
+		if (!lock_rule("-C", &locked[i]))
+			lock_rule("-D", &locked[i]);
+	if (nr_locked)
+		run_action_scripts("network-unlock", 0);
+	free(locked);
+	locked = NULL;
+	nr_locked = 0;
+	lock_hook_ran = false;
+}
 
 static int repair(int fd, int on)
 {
@@ -124,10 +235,11 @@ static int read_conn(int fd, TcpConnEntry *tc)
 	return 0;
 }
 
-int tcp_dump_conn(int fd, TcpConnEntry *tc)
+int tcp_dump_conn(int fd, const void *local, size_t llen, const void *peer, size_t plen,
+		  TcpConnEntry *tc)
 {
 	*tc = (TcpConnEntry)TCP_CONN_ENTRY__INIT;
-	if (repair(fd, TCP_REPAIR_ON))
+	if (lock_conn(local, llen, peer, plen) || repair(fd, TCP_REPAIR_ON))
 		return -1;
 	if (remember(fd)) {
 		repair(fd, TCP_REPAIR_OFF_NO_WP);
@@ -154,14 +266,22 @@ void tcp_dump_release(bool tree_dies)
 	free(repaired);
 	repaired = NULL;
 	nr_repaired = 0;
+	/* a killed tree's connections stay locked until their restore */
+	if (!tree_dies)
+		unlock_all();
+	free(locked);
+	locked = NULL;
+	nr_locked = 0;
+	lock_hook_ran = false;
 }
 
 /* ---- restore ---- */
 
+/* never blocks criu: the queues were sized to hold all of it */
 static int send_all(int fd, const uint8_t *data, size_t len)
 {
 	while (len) {
-		ssize_t r = send(fd, data, len, 0);
+		ssize_t r = send(fd, data, len, MSG_DONTWAIT);
 
 		if (r <= 0)
 			return -1;
@@ -193,13 +313,15 @@ struct pending {
 	int fd;			/* criu's own copy */
 	const uint8_t *unsent;	/* in the image store, alive until reset */
 	size_t len;
+	struct conn_addr addr;
 };
 
 static struct pending *pending;
 static int nr_pending;
 
-static int remember_pending(int fd, const TcpConnEntry *tc, size_t sent)
+static int remember_pending(int fd, const InetSkEntry *e, size_t sent)
 {
+	const TcpConnEntry *tc = e->tcp;
 	struct pending *np = realloc(pending, (nr_pending + 1) * sizeof(*np));
 	int copy;
 
@@ -209,7 +331,11 @@ static int remember_pending(int fd, const TcpConnEntry *tc, size_t sent)
 	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (copy < 0)
 		return -1;
-	pending[nr_pending++] = (struct pending){ copy, tc->snd_queue.data + sent, tc->unsent };
+	pending[nr_pending] = (struct pending){ .fd = copy, .unsent = tc->snd_queue.data + sent,
+						.len = tc->unsent };
+	memcpy(&pending[nr_pending].addr.local, e->name.data, e->name.len);
+	memcpy(&pending[nr_pending].addr.peer, e->peer.data, e->peer.len);
+	nr_pending++;
 	return 0;
 }
 
@@ -225,8 +351,9 @@ int tcp_restore_seqs(int fd, const TcpConnEntry *tc)
 	return 0;
 }
 
-int tcp_restore_conn(int fd, const TcpConnEntry *tc)
+int tcp_restore_conn(int fd, const InetSkEntry *e)
 {
+	const TcpConnEntry *tc = e->tcp;
 	struct tcp_repair_opt ro[4];
 	struct tcp_repair_window w = {
 		.snd_wl1 = tc->snd_wl1,
@@ -259,7 +386,12 @@ int tcp_restore_conn(int fd, const TcpConnEntry *tc)
 		return -1;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_WINDOW, &w, sizeof(w)))
 		return -1;
-	return remember_pending(fd, tc, sent);
+	if (e->name.len > sizeof(struct sockaddr_storage) ||
+	    e->peer.len > sizeof(struct sockaddr_storage)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return remember_pending(fd, e, sent);
 }
 
 int tcp_restore_go_live(void)
@@ -275,7 +407,18 @@ int tcp_restore_go_live(void)
 			ret = -1;
 		}
 		close(p->fd);
+		p->fd = -1;
 	}
+	/* live: the peer's segments may come in again */
+	for (int i = 0; i < nr_pending; i++) {
+		struct conn_addr *nl = realloc(locked, (nr_locked + 1) * sizeof(*nl));
+
+		if (!nl)
+			return -1;
+		locked = nl;
+		locked[nr_locked++] = pending[i].addr;
+	}
+	unlock_all();
 	tcp_restore_reset();
 	return ret;
 }
