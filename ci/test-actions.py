@@ -27,6 +27,62 @@ def gone(pid):
     return not os.path.exists("/proc/%d" % pid)
 
 
+# a process holding an established TCP connection to itself, talking over it
+TCP_PROG = r"""
+import socket, sys, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+n = 0
+while True:
+    c.sendall(b"%08d" % n); got = a.recv(8)
+    if got != b"%08d" % n:
+        sys.exit(9)
+    print(n, flush=True); n += 1; time.sleep(0.1)
+"""
+
+
+def locked():
+    r = subprocess.run(["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True)
+    return "criu network lock" in r.stdout
+
+
+def tcp_hooks(work, script, log):
+    """network-lock at dump, network-unlock at restore, with the rules they bracket."""
+    out, imgs = os.path.join(work, "tcp.out"), os.path.join(work, "tcp-images")
+    p = subprocess.Popen(["python3", "-c", TCP_PROG], stdout=open(out, "w"),
+                         stdin=subprocess.DEVNULL, start_new_session=True)
+    pid = p.pid
+    try:
+        time.sleep(0.8)
+        env = dict(os.environ, FAIL_AT="network-lock")
+        r = subprocess.run([CRIU, "dump", "-t", str(pid), "-D", imgs, "--tcp-established",
+                            "--action-script", script], env=env, capture_output=True, text=True)
+        n = count(out)
+        time.sleep(0.5)
+        check(r.returncode != 0 and "network-lock" in r.stderr and not locked() and
+              count(out) > n, "a failing network-lock script fails the dump, unlocks, and "
+              "the connection carries on")
+        open(log, "w").close()
+        r = subprocess.run([CRIU, "dump", "-t", str(pid), "-D", imgs, "--tcp-established",
+                            "--action-script", script], capture_output=True, text=True)
+        p.wait()
+        check(r.returncode == 0 and locked(), "dump --tcp-established: the connection stays "
+              "locked after the tree is killed (%s)" % r.stderr.strip()[-200:])
+        r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--tcp-established",
+                            "--action-script", script], capture_output=True, text=True)
+        n = count(out)
+        time.sleep(0.5)
+        check(r.returncode == 0 and not locked() and count(out) > n,
+              "restore unlocks it and the program talks on over the restored connection")
+        with open(log) as f:
+            order = [ln.split()[0] for ln in f if ln.strip()]
+        want = ["pre-dump", "network-lock", "post-dump", "pre-restore", "post-restore",
+                "network-unlock", "pre-resume", "post-resume"]
+        check(order == want, "network hooks in order: %s" % " ".join(order))
+    finally:
+        reap([pid])
+
+
 def main():
     become_subreaper()
     work = tempfile.mkdtemp(prefix="criu-actions.")
@@ -107,6 +163,7 @@ def main():
               "CRTOOLS_IMAGE_DIR is the images directory")
         check(all(s[2] == str(pid) for s in seen if s[0] not in ("pre-restore",)),
               "CRTOOLS_INIT_PID is the root pid")
+        tcp_hooks(work, script, log)
     finally:
         reap([pid])
         shutil.rmtree(work, ignore_errors=True)

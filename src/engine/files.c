@@ -558,7 +558,12 @@ int restore_open_files(struct pstree *tree, int min_fd, bool probe)
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->post_open && fd_kinds[i]->post_open())
 			return -1;
-	for (int i = 0; i < nr_fd_kinds && !probe; i++)
+	return 0;
+}
+
+int restore_files_go_live(void)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->go_live && fd_kinds[i]->go_live())
 			return -1;
 	return 0;

@@ -57,7 +57,10 @@ struct fd_kind {
 	int (*name_of)(uint32_t id, char *buf, size_t len);
 	/* restore: after every description is open (fill pipes, close spares) */
 	int (*post_open)(void);
-	/* restore, not checking: everything is open, let it act (TCP leaves repair) */
+	/*
+	 * restore, not checking: every task is restored and about to resume:
+	 * let the objects act (TCP leaves repair mode, the network unlocks)
+	 */
 	int (*go_live)(void);
 	/*
 	 * restore, in the task that fills fd table @files_id, once all its fds
@@ -120,6 +123,8 @@ int restore_open_files(struct pstree *tree, int min_fd, bool probe);
 int restore_install_fds(struct task *t, const int *keep, int nr_keep);
 /* For kinds whose open() needs only the image: any id opens in its task. */
 bool fd_opens_anywhere(uint32_t id);
+/* Every kind's go_live: the tree is restored, right before it resumes. */
+int restore_files_go_live(void);
 /* Highest fd number used by any task in the images. */
 int restore_max_fd(struct pstree *tree);
 int restore_task_fs(struct task *t);

@@ -679,7 +679,7 @@ static int finish_tree(struct pstree *tree, struct restore_shared *sh, int go_w)
 		pr_err("Can't finish the restore (injected fault)\n");
 		return -1;
 	}
-	if (run_action_scripts("pre-resume", tree->root->pid))
+	if (restore_files_go_live() || run_action_scripts("pre-resume", tree->root->pid))
 		return -1;
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (tree->tasks[i]->kind == TASK_STOPPED)
