@@ -436,6 +436,9 @@ class Test:
                 self.desc = {}
         self.flags = set(str(self.desc.get("flags", "")).split())
         self.opts = str(self.desc.get("opts", "")).split()
+        # options for one side only, as CRIU's zdtm has them
+        self.dopts = str(self.desc.get("dopts", "")).split()
+        self.ropts = str(self.desc.get("ropts", "")).split()
         self.features = str(self.desc.get("feature", "")).split()
         self.timeout = self.desc.get("timeout")
         # {'skip': {'MODE': 'reason'}}: a mode this test cannot be run in, and why
@@ -887,7 +890,7 @@ class Run:
     # -- criu steps ------------------------------------------------------------
 
     def dump_opts(self):
-        opts = list(self.test.opts)
+        opts = list(self.test.opts) + list(self.test.dopts)
         if self.ns:
             opts += NS_DUMP_OPTS
         return opts
@@ -939,7 +942,7 @@ class Run:
         except OSError:
             pass
         args = ["-D", os.path.join(self.dir, d), "-o", "restore.log", "-v4", "-d",
-                "--pidfile=" + pidfile] + list(extra) + list(self.test.opts)
+                "--pidfile=" + pidfile] + list(extra) + list(self.test.opts) + list(self.test.ropts)
         rc, text = self.criu("restore", args, "%s/restore.log" % d, env=env,
                              check_errors=check_errors)
         return rc, text, pidfile

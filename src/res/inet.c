@@ -142,12 +142,12 @@ static const char *addr_str(const void *sa, size_t len, char *buf, size_t size)
 
 /* Refuse what this kind cannot carry: one line naming fd and pid. */
 static int check_state(const struct fd_parms *p, int type, int proto, bool *listening,
-		       uint32_t *backlog, bool *established)
+		       uint32_t *backlog, bool *established, bool *closed)
 {
 	const char *what = proto == IPPROTO_TCP ? "TCP" : "UDP";
 	int queued = 0;
 
-	*listening = *established = false;
+	*listening = *established = *closed = false;
 	if (!(type == SOCK_STREAM && proto == IPPROTO_TCP) &&
 	    !(type == SOCK_DGRAM && proto == IPPROTO_UDP)) {
 		pr_err("unsupported: inet socket of type %d protocol %d, fd %d of pid %d\n", type,
@@ -164,13 +164,21 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 		}
 		if (ti.tcpi_state == TCP_LISTEN) {
 			/* for a listener the kernel reports its accept queue here */
-			if (ti.tcpi_unacked) {
+			if (ti.tcpi_unacked && opts.skip_in_flight) {
+				pr_warn("fd %d of pid %d: %u connections not yet accepted are dropped (--skip-in-flight)\n",
+					p->fd, p->pid, ti.tcpi_unacked);
+			} else if (ti.tcpi_unacked) {
 				pr_err("unsupported: listening TCP socket fd %d of pid %d has %u connections not yet accepted\n",
 				       p->fd, p->pid, ti.tcpi_unacked);
 				return -1;
 			}
 			*listening = true;
 			*backlog = ti.tcpi_sacked;
+			return 0;
+		}
+		/* --tcp-close: not saved, not locked: it comes back closed */
+		if (ti.tcpi_state == TCP_ESTABLISHED && opts.tcp_close) {
+			*closed = true;
 			return 0;
 		}
 		if (ti.tcpi_state == TCP_ESTABLISHED && !opts.tcp_established) {
@@ -182,9 +190,18 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 			*established = true;
 			return 0;
 		}
+		/* half-open: a connection being set up */
+		if ((ti.tcpi_state == TCP_SYN_SENT || ti.tcpi_state == TCP_SYN_RECV) &&
+		    opts.skip_in_flight) {
+			pr_warn("fd %d of pid %d: a connection being set up comes back closed (--skip-in-flight)\n",
+				p->fd, p->pid);
+			*closed = true;
+			return 0;
+		}
 		if (ti.tcpi_state != TCP_CLOSE) {
-			pr_err("unsupported: TCP socket fd %d of pid %d in state %u (connecting or closing)\n",
-			       p->fd, p->pid, ti.tcpi_state);
+			pr_err("unsupported: TCP socket fd %d of pid %d in state %u (connecting or closing%s)\n",
+			       p->fd, p->pid, ti.tcpi_state,
+			       ti.tcpi_state == TCP_SYN_SENT ? "; see --skip-in-flight" : "");
 			return -1;
 		}
 		return 0;
@@ -247,12 +264,12 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	int type = sock_int(p->lfd, SOL_SOCKET, SO_TYPE);
 	int proto = sock_int(p->lfd, SOL_SOCKET, SO_PROTOCOL);
 	TcpConnEntry tc;
-	bool listening, established;
+	bool listening, established, closed;
 	uint32_t backlog = 0;
 	char buf[80];
 	int fresh, ret;
 
-	if (check_state(p, type, proto, &listening, &backlog, &established))
+	if (check_state(p, type, proto, &listening, &backlog, &established, &closed))
 		return -1;
 	e.id = id;
 	e.flags = p->flags;
@@ -265,7 +282,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		pr_perror("Can't make a socket to compare fd %d of pid %d with", p->fd, p->pid);
 		return -1;
 	}
-	ret = save_opts(p->lfd, fresh, family, proto, established, &e, opts, vals);
+	ret = save_opts(p->lfd, fresh, family, proto, established || closed, &e, opts, vals);
 	close(fresh);
 	if (ret)
 		return -1;
@@ -273,13 +290,15 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		pr_perror("Can't read the address of fd %d of pid %d", p->fd, p->pid);
 		return -1;
 	}
+	if (closed)
+		e.has_closed_conn = e.closed_conn = true;
 	/* port 0: never bound (an address alone cannot be bound without a port) */
-	if (((struct sockaddr_in *)&name)->sin_port) {
+	if (((struct sockaddr_in *)&name)->sin_port && !closed) {
 		e.has_name = true;
 		e.name.data = (uint8_t *)&name;
 		e.name.len = nl;
 	}
-	if ((proto == IPPROTO_UDP || established) &&
+	if ((proto == IPPROTO_UDP || established) && !closed &&
 	    !getpeername(p->lfd, (struct sockaddr *)&peer, &pl)) {
 		e.has_peer = true;
 		e.peer.data = (uint8_t *)&peer;
@@ -305,7 +324,8 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	pr_info("fd %d of pid %d: %s %s %s%s, %zu options\n", p->fd, p->pid,
 		family == AF_INET ? "IPv4" : "IPv6", proto == IPPROTO_TCP ? "TCP" : "UDP",
 		e.has_name ? addr_str(&name, nl, buf, sizeof(buf)) : "unbound",
-		listening ? " listening" : established ? " established" : e.has_peer ? " connected" : "",
+		listening ? " listening" : established ? " established" :
+		closed ? " (comes back closed)" : e.has_peer ? " connected" : "",
 		e.n_opts);
 	ret = img_store_write(&store, &e.base);
 	if (established)
@@ -379,10 +399,18 @@ static int inetsk_open(uint32_t id)
 		pr_perror("Can't create socket %u", id);
 		return -1;
 	}
-	if (e->tcp && !opts.tcp_established) {
-		pr_err("Socket %u is an established TCP connection: restore with --tcp-established\n",
+	if (e->tcp && !opts.tcp_established && !opts.tcp_close) {
+		pr_err("Socket %u is an established TCP connection: restore with --tcp-established (or --tcp-close)\n",
 		       id);
 		goto err;
+	}
+	/* --tcp-close, or a connection dumped closed: a fresh, unconnected socket */
+	if ((e->tcp && opts.tcp_close) || e->closed_conn) {
+		if (set_opts(fd, e))
+			goto err;
+		if (e->tcp)
+			tcp_forget_lock(e);
+		goto flags;
 	}
 	if (set_opts(fd, e))
 		goto err;
@@ -410,6 +438,7 @@ static int inetsk_open(uint32_t id)
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
 		goto err;
 	}
+flags:
 	if (fcntl(fd, F_SETFL, e->flags & ~O_ACCMODE)) {
 		pr_perror("Can't set flags %#x on socket %u", e->flags, id);
 		goto err;

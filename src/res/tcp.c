@@ -394,6 +394,20 @@ int tcp_restore_conn(int fd, const InetSkEntry *e)
 	return remember_pending(fd, e, sent);
 }
 
+int tcp_forget_lock(const InetSkEntry *e)
+{
+	struct conn_addr *nl = realloc(locked, (nr_locked + 1) * sizeof(*nl));
+
+	if (!nl || e->name.len > sizeof(nl->local) || e->peer.len > sizeof(nl->peer))
+		return -1;
+	locked = nl;
+	memset(&locked[nr_locked], 0, sizeof(*locked));
+	memcpy(&locked[nr_locked].local, e->name.data, e->name.len);
+	memcpy(&locked[nr_locked].peer, e->peer.data, e->peer.len);
+	nr_locked++;
+	return 0;
+}
+
 int tcp_restore_go_live(void)
 {
 	int ret = 0;

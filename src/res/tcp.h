@@ -21,6 +21,8 @@ void tcp_dump_release(bool tree_dies);
 int tcp_restore_seqs(int fd, const TcpConnEntry *tc);
 /* ... and after connect: options, queues, window; still in repair mode. */
 int tcp_restore_conn(int fd, const InetSkEntry *e);
+/* --tcp-close: connection @e comes back closed; its lock goes at go_live. */
+int tcp_forget_lock(const InetSkEntry *e);
 /* Every socket exists: out of repair, the unsent bytes sent, the network unlocked. */
 int tcp_restore_go_live(void);
 /* Forget (close silently) connections never brought to life. */
