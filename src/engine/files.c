@@ -492,8 +492,10 @@ int restore_max_fd(struct pstree *tree)
 
 static int add_ref(const FdinfoEntry *fe, void *arg)
 {
+	const struct fd_kind *kind = kind_by_type(fe->type);
+
 	(void)arg;
-	if (!kind_by_type(fe->type)) {
+	if (!kind || !kind->open) {
 		pr_err("Image names fd %u of unknown type %d\n", fe->fd, fe->type);
 		return -1;
 	}

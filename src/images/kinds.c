@@ -14,6 +14,7 @@
 #include "inventory.pb-c.h"
 #include "memfd.pb-c.h"
 #include "mm.pb-c.h"
+#include "netlink.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pidfd.pb-c.h"
 #include "pipe.pb-c.h"
@@ -49,6 +50,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_FILE_LOCKS] = { "file-locks", "file-locks.img", 0x63512143, &file_lock_entry__descriptor },
 	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
 	[IMG_INETSK] = { "inetsk", "inetsk.img", 0x63532627, &inet_sk_entry__descriptor },
+	[IMG_NETLINKSK] = { "netlinksk", "netlinksk.img", 0x63542101, &netlink_sk_entry__descriptor },
 	[IMG_MEMFD_INODES] = { "memfd-inodes", "memfd-inodes.img", 0x63112745, &memfd_inode_entry__descriptor },
 	[IMG_MEMFD_FILES] = { "memfd-files", "memfd-files.img", 0x63124418, &memfd_file_entry__descriptor },
 	[IMG_EVENTPOLL] = { "eventpoll", "eventpoll.img", 0x63135012, &eventpoll_file_entry__descriptor },

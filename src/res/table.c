@@ -15,10 +15,12 @@ const struct fd_kind *const fd_kinds[] = {
 	&timerfd_kind,
 	&unixsk_kind,
 	&inetsk_kind,
+	&netlinksk_kind,
 	&inotify_kind,
 	&fanotify_kind,
 	&pidfd_kind,
 	&eventpoll_kind,
+	&othersk_kind,	/* last: any socket no kind above took is refused by family */
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);
