@@ -47,6 +47,14 @@ int dump_files_finish(void)
 	return ret;
 }
 
+int dump_files_tree(const struct pstree *tree)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
+		if (fd_kinds[i]->dump_tree && fd_kinds[i]->dump_tree(tree))
+			return -1;
+	return 0;
+}
+
 void dump_files_reset(void)
 {
 	tdestroy(seen, free);
@@ -321,6 +329,14 @@ void restore_files_reset(void)
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->reset)
 			fd_kinds[i]->reset();
+}
+
+int restore_files_stage(const struct task *t, enum fd_task_stage stage)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
+		if (fd_kinds[i]->restore_task && fd_kinds[i]->restore_task(t, stage))
+			return -1;
+	return 0;
 }
 
 static int opened_fd(uint32_t id)

@@ -16,6 +16,7 @@
 #include "signalfd.pb-c.h"
 #include "test.pb-c.h"
 #include "timerfd.pb-c.h"
+#include "tty.pb-c.h"
 
 /* Magics are arbitrary but fixed forever: they are part of the format. */
 const struct img_kind img_kinds[IMG_KIND_COUNT] = {
@@ -39,6 +40,8 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_EVENTFD] = { "eventfd", "eventfd.img", 0x62163524, &eventfd_entry__descriptor },
 	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
+	[IMG_TTY_FILES] = { "tty", "tty.img", 0x62415921, &tty_file_entry__descriptor },
+	[IMG_TTY_INFO] = { "tty-info", "tty-info.img", 0x62425836, &tty_info_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

@@ -3,6 +3,7 @@
 #include "res/table.h"
 
 const struct fd_kind *const fd_kinds[] = {
+	&tty_kind,
 	&regfile_kind,
 	&pipe_kind,
 	&eventfd_kind,

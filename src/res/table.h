@@ -9,5 +9,6 @@ extern const struct fd_kind pipe_kind;
 extern const struct fd_kind eventfd_kind;
 extern const struct fd_kind signalfd_kind;
 extern const struct fd_kind timerfd_kind;
+extern const struct fd_kind tty_kind;
 
 #endif
