@@ -154,6 +154,7 @@ test: deps
 	$(Q)ci/test-bad-input.sh
 	$(Q)python3 ci/test-actions.py
 	$(Q)python3 ci/test-inherit.py
+	$(Q)python3 ci/test-shell-job.py
 	$(Q)ci/test-exec.sh
 	$(Q)ci/test-cpuinfo.sh
 	$(Q)$(MAKE) --no-print-directory zdtm
