@@ -1009,6 +1009,8 @@ int restore_tree(void)
 		goto out;
 	}
 	pr_info("Restored %d tasks, root %d\n", tree.nr_tasks, tree.root->pid);
+	/* the tree holds its files now; criu's copies would keep pipes and ptys from hanging up */
+	restore_files_reset();
 	if (write_pidfile(tree.root->pid))
 		ret = -1;
 	/* --status-fd: one byte once the tree runs (or is stopped, as asked) */
