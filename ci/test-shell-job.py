@@ -21,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRIU = os.path.join(ROOT, "criu")
 TOP = shutil.which("top") or "/usr/bin/top"
 ENV = {"PATH": "/usr/bin:/bin", "TERM": "xterm", "LC_ALL": "C", "HOME": "/nonexistent"}
+TIOCGPTN = 0x80045430
 results = []
 
 
@@ -185,6 +186,89 @@ def run(label, argv, work):
                 break
 
 
+def errors(log):
+    with open(log) as f:
+        return [l for l in f.read().splitlines() if "Error" in l]
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def reap(p):
+    p.kill()
+    p.wait()
+
+
+def refusals(work):
+    """Terminals whose other end is outside the tree, and a pts index taken at restore."""
+    imgs = os.path.join(work, "refuse")
+    os.mkdir(imgs)
+    log = os.path.join(imgs, "dump.log")
+    m, s = os.openpty()
+    p = subprocess.Popen(["sleep", "1000"], stdin=s, stdout=s, start_new_session=True)
+    for j in ([], ["-j"]):
+        r = subprocess.run([CRIU, "dump", "-t", str(p.pid), "-D", imgs, "-o", log] + j)
+        e = errors(log)
+        check(r.returncode != 0 and len(e) == 1 and "unsupported: %s fd 0 of pid %d"
+              % (os.ttyname(s), p.pid) in e[0] and alive(p.pid),
+              "a pty slave whose master is outside the tree is refused%s: %r"
+              % (" even with -j" if j else "", e))
+    reap(p)
+
+    def leader():
+        os.setsid()
+        fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+        null = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+    p = subprocess.Popen(["sleep", "1000"], preexec_fn=leader)
+    r = subprocess.run([CRIU, "dump", "-t", str(p.pid), "-D", imgs, "-o", log])
+    e = errors(log)
+    check(r.returncode != 0 and len(e) == 1 and "unsupported: controlling terminal %s of "
+          "session %d" % (os.ttyname(s), p.pid) in e[0] and alive(p.pid),
+          "a session leader whose controlling terminal has its master outside is refused: %r"
+          % e)
+    reap(p)
+    os.close(m)
+    os.close(s)
+
+    m, s = os.openpty()
+    index = int(os.ttyname(s).rsplit("/", 1)[1])
+    p = subprocess.Popen(["sleep", "1000"], pass_fds=[m, s], start_new_session=True,
+                         stdin=subprocess.DEVNULL)
+    os.close(m)
+    os.close(s)
+    r = subprocess.run([CRIU, "dump", "-t", str(p.pid), "-D", imgs, "-o", log])
+    p.wait()
+    check(r.returncode == 0, "dump of a program holding pty %d" % index)
+    held = []
+    while True:
+        fd = os.open("/dev/ptmx", os.O_RDWR | os.O_NOCTTY)
+        held.append(fd)
+        got = struct.unpack("I", fcntl.ioctl(fd, TIOCGPTN, b"\0" * 4))[0]
+        if got >= index:
+            break
+    rlog = os.path.join(imgs, "restore.log")
+    r = subprocess.run([CRIU, "restore", "-d", "-D", imgs, "-o", rlog])
+    e = errors(rlog)
+    check(r.returncode != 0 and any("/dev/pts/%d is in use" % index in l for l in e)
+          and not os.path.exists("/proc/%d" % p.pid),
+          "restore refuses a pts index taken by another terminal, leaving nothing: %r" % e)
+    for fd in held:
+        os.close(fd)
+    r = subprocess.run([CRIU, "restore", "-d", "-D", imgs, "-o", rlog])
+    ok = r.returncode == 0 and os.readlink("/proc/%d/fd/4" % p.pid) == "/dev/pts/%d" % index
+    check(ok, "once the index is free the restore gives pty %d back" % index)
+    if r.returncode == 0:
+        os.kill(p.pid, signal.SIGKILL)
+        time.sleep(0.2)
+
+
 def main():
     if not os.path.exists(TOP):
         print("test-shell-job: top is not installed, skipped")
@@ -192,6 +276,7 @@ def main():
         return 0
     ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER
     work = tempfile.mkdtemp(prefix="criu-shell-job.")
+    refusals(work)
     run("top", [TOP, "-d", "0.2"], work)
     # two processes, the job's group led from inside, /dev/tty open in both
     run("bash+top", ["/bin/bash", "-c", "exec 3</dev/tty; %s -d 0.2; exit $?" % TOP], work)

@@ -486,7 +486,7 @@ static int tty_dump_tree(const struct pstree *tree)
 		if (p->has_master)
 			continue;
 		if (!opts.shell_job || tf->rdev != ext) {
-			pr_err("unsupported: %s fd %d of pid %d: %s has its other end outside the tree%s\n",
+			pr_err("unsupported: %s fd %d of pid %d: the other end of %s is outside the tree%s\n",
 			       tf->e.path, tf->fd, tf->pid, tty_name(tf->rdev, name, sizeof(name)),
 			       tf->rdev == ext ? " (use --shell-job)" : "");
 			return -1;
