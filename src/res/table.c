@@ -3,12 +3,12 @@
 #include "res/table.h"
 
 const struct fd_kind *const fd_kinds[] = {
-	&tty_kind,
 	&regfile_kind,
 	&pipe_kind,
 	&eventfd_kind,
 	&signalfd_kind,
 	&timerfd_kind,
+	&tty_kind,
 };
 
 const int nr_fd_kinds = sizeof(fd_kinds) / sizeof(fd_kinds[0]);

@@ -431,6 +431,15 @@ static const char *tty_name(dev_t rdev, char *buf, size_t len)
 	return buf;
 }
 
+/* A restore can make a group the foreground only if some task is in it. */
+static bool group_alive(const struct pstree *tree, pid_t pgrp)
+{
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->kind != TASK_ZOMBIE && tree->tasks[i]->pgid == pgrp)
+			return true;
+	return false;
+}
+
 /*
  * Every descriptor is seen: classify them, check every controlling terminal
  * of the tree can be given back, find the shell job's outside terminal.
@@ -440,7 +449,7 @@ static int tty_dump_tree(const struct pstree *tree)
 	dev_t ext = 0;
 	pid_t ext_pgrp = 0;
 	struct pty *xp = NULL;
-	char name[64];
+	char name[64], other[64];
 
 	for (int i = 0; i < tree->nr_tasks; i++) {
 		const struct task *t = tree->tasks[i];
@@ -457,7 +466,7 @@ static int tty_dump_tree(const struct pstree *tree)
 			if (ext && ext != c) {
 				pr_err("unsupported: pid %d has controlling terminal %s, another task of the job has %s\n",
 				       t->pid, tty_name(c, name, sizeof(name)),
-				       tty_name(ext, name + 32, 32));
+				       tty_name(ext, other, sizeof(other)));
 				return -1;
 			}
 			ext = c;
@@ -476,6 +485,11 @@ static int tty_dump_tree(const struct pstree *tree)
 		if (p->has_master && p->info.sid && !pstree_find(tree, p->info.sid)) {
 			pr_err("unsupported: /dev/pts/%d is the controlling terminal of session %u outside the tree\n",
 			       p->info.index, p->info.sid);
+			return -1;
+		}
+		if (p->has_master && p->info.pgrp && !group_alive(tree, p->info.pgrp)) {
+			pr_err("unsupported: the foreground group %u of /dev/pts/%d has no live process\n",
+			       p->info.pgrp, p->info.index);
 			return -1;
 		}
 	}
@@ -804,6 +818,7 @@ static int restore_pty(struct live_pty *lp)
 {
 	TtyInfoEntry *in = lp->info;
 	struct termios2 tio;
+	struct winsize ws;
 	int one = 1;
 
 	if (!in->termios || !in->winsize) {
@@ -811,8 +826,8 @@ static int restore_pty(struct live_pty *lp)
 		return -1;
 	}
 	entry_to_termios(in->termios, &tio);
-	struct winsize ws = { in->winsize->rows, in->winsize->cols, in->winsize->xpixel,
-			      in->winsize->ypixel };
+	ws = (struct winsize){ in->winsize->rows, in->winsize->cols, in->winsize->xpixel,
+			       in->winsize->ypixel };
 	if (ioctl(lp->master, TIOCSWINSZ, &ws) || ioctl(lp->master, TCSETS2, &tio)) {
 		pr_perror("Can't set the modes of pty %d", lp->index);
 		return -1;
@@ -850,7 +865,9 @@ static int tty_post_open(void)
 		if (!lp || restore_pty(lp))
 			return -1;
 	}
-	if (ext_info && isatty(STDIN_FILENO) && criu_terminal() < 0)
+	if (ext_info && !isatty(STDIN_FILENO))
+		pr_warn("--shell-job: criu's stdin is not a terminal, the job gets none\n");
+	else if (ext_info && criu_terminal() < 0)
 		return -1;
 	return 0;
 }
