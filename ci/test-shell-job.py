@@ -119,6 +119,13 @@ def run(label, argv, work):
               % (label, errs))
         check(frames(drain(m1, 2.0)) >= 2, "%s: top runs on after the refused dump" % label)
 
+        lr = os.path.join(imgs, "leave-running")
+        os.mkdir(lr)
+        r = subprocess.run([CRIU, "dump", "-j", "--leave-running", "-t", str(top), "-D", lr,
+                            "-o", "dump.log"])
+        check(r.returncode == 0 and frames(drain(m1, 2.0)) >= 2,
+              "%s: after dump -j --leave-running top draws on" % label)
+
         r = subprocess.run([CRIU, "dump", "-j", "-t", str(top), "-D", imgs, "-v4",
                             "-o", "dump.log"])
         check(r.returncode == 0, "%s: dump -j of the job (log in %s)" % (label, imgs))
