@@ -803,7 +803,14 @@ static int tty_open(uint32_t id)
 	case TTY_KIND__EXTERNAL:
 		if (criu_terminal() < 0)
 			return -1;
-		fd = open("/proc/self/fd/0", flags | O_NOCTTY | O_CLOEXEC);
+		/*
+		 * Like a job its shell's, share criu's description when the flags
+		 * agree; a new one otherwise (open() adds O_LARGEFILE to those).
+		 */
+		if ((uint32_t)(fcntl(ext_fd, F_GETFL) & ~O_CLOEXEC) == flags)
+			fd = fcntl(ext_fd, F_DUPFD_CLOEXEC, 0);
+		else
+			fd = open("/proc/self/fd/0", flags | O_NOCTTY | O_CLOEXEC);
 		break;
 	default:
 		pr_err("Image tty.img: terminal %u of unknown kind %d\n", id, f->kind);

@@ -13,6 +13,11 @@
  * its pid to F: readiness), then test_waitsig() until SIGTERM, then verifies
  * and calls pass() or fail().
  *
+ * ZDTM_SHELL_JOB=1 (a test flagged shell_job, run with -j): the test is a
+ * job of a shell outside the tree: it keeps that shell's session, leads a
+ * process group of its own in the terminal's foreground and has the
+ * terminal on stdin.
+ *
  * ZDTM_BREAK=1 in the environment: test_break() is true, and a test that
  * honours it damages its own state after test_waitsig() so that its check
  * must report FAIL. That proves the check can fail.
