@@ -598,6 +598,7 @@ static TtyFileEntry *master_file(int index)
 static int open_ptmx_at(const char *path, int index)
 {
 	int *held = NULL, nr_held = 0, fd = -1, got;
+	struct stat st;
 
 	for (;;) {
 		int *nh;
@@ -606,6 +607,11 @@ static int open_ptmx_at(const char *path, int index)
 		if (fd < 0) {
 			pr_perror("Can't open %s for pty %d", path, index);
 			break;
+		}
+		if (fstat(fd, &st) || !S_ISCHR(st.st_mode) || !is_ptmx(st.st_rdev)) {
+			pr_err("Image tty.img: master %s of pty %d is not a pty multiplexer\n", path,
+			       index);
+			goto fail;
 		}
 		if (ioctl(fd, TIOCGPTN, &got)) {
 			pr_perror("Can't get the index of a new pty");
@@ -790,10 +796,20 @@ static int tty_open(uint32_t id)
 		break;
 	case TTY_KIND__PTY_SLAVE:
 		/* open() adds O_LARGEFILE, a slave opened through TIOCGPTPEER has none */
-		if (flags & O_LARGEFILE)
+		if (flags & O_LARGEFILE) {
+			struct stat st;
+
 			fd = open(f->path, flags | O_NOCTTY | O_CLOEXEC);
-		else
-			fd = ioctl(lp->master, TIOCGPTPEER, flags | O_NOCTTY);	/* it would keep O_CLOEXEC in f_flags */
+			if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != pts_rdev(f->index))) {
+				pr_err("Image tty.img: %s is not the slave of pty %d\n", f->path,
+				       f->index);
+				close(fd);
+				return -1;
+			}
+		} else {
+			/* it would keep O_CLOEXEC in f_flags */
+			fd = ioctl(lp->master, TIOCGPTPEER, flags | O_NOCTTY);
+		}
 		break;
 	case TTY_KIND__CTTY:
 		if (lp)
