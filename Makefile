@@ -157,6 +157,7 @@ test: deps
 	$(Q)python3 ci/test-shell-job.py
 	$(Q)ci/test-exec.sh
 	$(Q)ci/test-cpuinfo.sh
+	$(Q)python3 ci/test-freeze-cgroup.py
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps

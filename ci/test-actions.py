@@ -4,22 +4,13 @@
 Runs as root under a child subreaper (PID 1 here reaps late); leaves nothing
 behind. Ends with "test-actions: N passed, N failed".
 """
-import ctypes
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIU = os.path.join(ROOT, "criu")
-results = []
-
-
-def check(ok, what):
-    results.append(ok)
-    print(("ok - " if ok else "not ok - ") + what, flush=True)
+from testlib import CRIU, ROOT, become_subreaper, check, finish, reap
 
 
 def count(out):
@@ -37,7 +28,7 @@ def gone(pid):
 
 
 def main():
-    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+    become_subreaper()
     work = tempfile.mkdtemp(prefix="criu-actions.")
     prog, out, log = (os.path.join(work, n) for n in ("counter", "counter.out", "act.log"))
     script = os.path.join(work, "act.sh")
@@ -117,22 +108,9 @@ def main():
         check(all(s[2] == str(pid) for s in seen if s[0] not in ("pre-restore",)),
               "CRTOOLS_INIT_PID is the root pid")
     finally:
-        try:
-            os.kill(pid, 9)
-        except OSError:
-            pass
-        for _ in range(500):
-            try:
-                os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if gone(pid):
-                break
-            time.sleep(0.01)
+        reap([pid])
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print("test-actions: %d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed else 0)
+    finish("test-actions")
 
 
 if __name__ == "__main__":

@@ -1,22 +1,13 @@
 #!/usr/bin/env python3
 """--inherit-fd and --close: a program whose stdout was a pipe to us is restored
 with a new pipe of ours in its place. Ends with "test-inherit: N passed, N failed"."""
-import ctypes
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIU = os.path.join(ROOT, "criu")
-results = []
-
-
-def check(ok, what):
-    results.append(ok)
-    print(("ok - " if ok else "not ok - ") + what, flush=True)
+from testlib import CRIU, ROOT, become_subreaper, check, finish, reap
 
 
 def read_counts(fd, wait=1.0):
@@ -35,7 +26,7 @@ def read_counts(fd, wait=1.0):
 
 
 def main():
-    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+    become_subreaper()
     work = tempfile.mkdtemp(prefix="criu-inherit.")
     prog, imgs = os.path.join(work, "counter"), os.path.join(work, "images")
     subprocess.run(["gcc", "-O2", "-o", prog, os.path.join(ROOT, "ci/demo/counter.c")],
@@ -70,36 +61,15 @@ def main():
         fds = sorted(int(x) for x in os.listdir("/proc/%d/fd" % pid))
         check(fds == [0, 1, 2], "no other fd of criu's reached the task: %s" % fds)
         os.close(r2)
-        os.kill(pid, 9)
-        for _ in range(500):
-            try:
-                os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if not os.path.exists("/proc/%d" % pid):
-                break
-            time.sleep(0.01)
+        reap([pid])
         r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--inherit-fd",
                             "fd[99]:%s" % name], capture_output=True, text=True)
         check(r.returncode != 0 and "99" in r.stderr and not os.path.exists("/proc/%d" % pid),
               "an --inherit-fd naming a closed fd of criu's fails, naming it, nothing left")
     finally:
-        try:
-            os.kill(pid, 9)
-        except OSError:
-            pass
-        for _ in range(500):
-            try:
-                os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if not os.path.exists("/proc/%d" % pid):
-                break
-            time.sleep(0.01)
+        reap([pid])
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print("test-inherit: %d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed else 0)
+    finish("test-inherit")
 
 
 if __name__ == "__main__":

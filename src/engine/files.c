@@ -5,6 +5,7 @@
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "engine/files.h"
@@ -311,21 +312,30 @@ int dump_task_fs(struct task *t)
 
 /* ---- restore ---- */
 
+/*
+ * Every description named by the images, sorted by id. One used by a single
+ * fd of a single table, of a kind that can open it from the image alone, is
+ * left to that task to open (fd stays -1): criu then holds only the shared
+ * ones, so a task with N fds does not need 2N under RLIMIT_NOFILE.
+ */
 struct open_file {
 	uint32_t id;
-	int fd;		/* criu's fd for it, above every task fd */
+	int type;
+	int refs;	/* fds naming it, over distinct fd tables */
+	int fd;		/* criu's fd for it, above every task fd, or -1 */
 };
 
-static struct open_file *opened;
-static int nr_opened;
+static struct open_file *files;
+static int nr_files, files_cap;
 
 void restore_files_reset(void)
 {
-	for (int i = 0; i < nr_opened; i++)
-		close(opened[i].fd);
-	free(opened);
-	opened = NULL;
-	nr_opened = 0;
+	for (int i = 0; i < nr_files; i++)
+		if (files[i].fd >= 0)
+			close(files[i].fd);
+	free(files);
+	files = NULL;
+	nr_files = files_cap = 0;
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->reset)
 			fd_kinds[i]->reset();
@@ -339,12 +349,18 @@ int restore_files_stage(const struct task *t, enum fd_task_stage stage)
 	return 0;
 }
 
-static int opened_fd(uint32_t id)
+static int cmp_file_id(const void *a, const void *b)
 {
-	for (int i = 0; i < nr_opened; i++)
-		if (opened[i].id == id)
-			return opened[i].fd;
-	return -1;
+	const struct open_file *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct open_file *find_file(uint32_t id)
+{
+	struct open_file key = { .id = id };
+
+	return bsearch(&key, files, nr_files, sizeof(*files), cmp_file_id);
 }
 
 static const struct fd_kind *kind_by_type(int type)
@@ -355,63 +371,66 @@ static const struct fd_kind *kind_by_type(int type)
 	return NULL;
 }
 
-/* --inherit-fd fd[N]:NAME: criu's fd N stands for the description named NAME. */
-static int inherited(const struct fd_kind *kind, uint32_t id)
+/* --inherit-fd fd[N]:NAME: the index of the entry naming this description, or -1. */
+static int inherit_entry(const struct fd_kind *kind, uint32_t id)
 {
 	char name[PATH_MAX];
 
-	if (!kind->name_of || kind->name_of(id, name, sizeof(name)))
+	if (!opts.nr_inherit_fds || !kind->name_of || kind->name_of(id, name, sizeof(name)))
 		return -1;
-	for (int i = 0; i < opts.nr_inherit_fds; i++) {
-		int fd;
-
-		if (strcmp(opts.inherit_fds[i].name, name))
-			continue;
-		fd = fcntl(opts.inherit_fds[i].fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			pr_perror("Can't use inherited fd %d for %s", opts.inherit_fds[i].fd, name);
-		else
-			pr_info("File %u (%s) is inherited fd %d\n", id, name,
-				opts.inherit_fds[i].fd);
-		return fd < 0 ? -2 : fd;
-	}
+	for (int i = 0; i < opts.nr_inherit_fds; i++)
+		if (!strcmp(opts.inherit_fds[i].name, name))
+			return i;
 	return -1;
 }
 
-static int open_one(const FdinfoEntry *fe, int min_fd)
+static int inherited_fd(uint32_t id, int entry)
 {
-	const struct fd_kind *kind = kind_by_type(fe->type);
-	struct open_file *no;
+	int fd = fcntl(opts.inherit_fds[entry].fd, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		pr_perror("Can't use inherited fd %d for %s", opts.inherit_fds[entry].fd,
+			  opts.inherit_fds[entry].name);
+	else
+		pr_info("File %u (%s) is inherited fd %d\n", id, opts.inherit_fds[entry].name,
+			opts.inherit_fds[entry].fd);
+	return fd;
+}
+
+bool fd_opens_anywhere(uint32_t id)
+{
+	(void)id;
+	return true;
+}
+
+static bool opens_in_task(const struct open_file *f)
+{
+	const struct fd_kind *kind = kind_by_type(f->type);
+
+	return f->refs == 1 && kind->open_in_task && kind->open_in_task(f->id) &&
+	       inherit_entry(kind, f->id) < 0;
+}
+
+/* Open @f in criu above @min_fd; with @probe, close it again (checking mode). */
+static int open_one(struct open_file *f, int min_fd, bool probe)
+{
+	const struct fd_kind *kind = kind_by_type(f->type);
+	int entry = inherit_entry(kind, f->id);
 	int fd, high;
 
-	if (opened_fd(fe->id) >= 0)
-		return 0;
-	if (!kind) {
-		pr_err("Image names fd %u of unknown type %d\n", fe->fd, fe->type);
-		return -1;
-	}
-	fd = inherited(kind, fe->id);
-	if (fd == -2)
-		return -1;
-	if (fd < 0)
-		fd = kind->open(fe->id);
+	fd = entry >= 0 ? inherited_fd(f->id, entry) : kind->open(f->id);
 	if (fd < 0)
 		return -1;
-	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-	if (high < 0) {
-		pr_perror("Can't move file %u above fd %d", fe->id, min_fd);
+	if (probe) {
 		close(fd);
-		return -1;
+		return 0;
 	}
+	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	if (high < 0)
+		pr_perror("Can't move file %u above fd %d", f->id, min_fd);
 	close(fd);
-	no = realloc(opened, (nr_opened + 1) * sizeof(*opened));
-	if (!no) {
-		close(high);
-		return -1;
-	}
-	opened = no;
-	opened[nr_opened++] = (struct open_file){ fe->id, high };
-	return 0;
+	f->fd = high;
+	return high < 0 ? -1 : 0;
 }
 
 static int for_each_fdinfo(struct task *t, int (*fn)(const FdinfoEntry *, void *), void *arg)
@@ -443,27 +462,73 @@ static int note_max(const FdinfoEntry *fe, void *arg)
 	return 0;
 }
 
+/* The tasks that install an fd table: one per distinct files_id. */
+static bool first_of_table(struct pstree *tree, int i)
+{
+	struct task *t = tree->tasks[i];
+
+	if (t->kind == TASK_ZOMBIE || t->kind == TASK_HELPER)
+		return false;
+	for (int j = 0; j < i; j++)
+		if (tree->tasks[j]->kind != TASK_ZOMBIE && tree->tasks[j]->kind != TASK_HELPER &&
+		    tree->tasks[j]->files_id == t->files_id)
+			return false;
+	return true;
+}
+
 int restore_max_fd(struct pstree *tree)
 {
 	int max = 2;
 
-	for (int i = 0; i < tree->nr_tasks; i++) {
-		struct task *t = tree->tasks[i];
-
-		if (t->kind == TASK_ZOMBIE || t->kind == TASK_HELPER)
-			continue;
-		if (for_each_fdinfo(t, note_max, &max))
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (first_of_table(tree, i) && for_each_fdinfo(tree->tasks[i], note_max, &max))
 			return -1;
-	}
 	return max;
 }
 
-static int open_cb(const FdinfoEntry *fe, void *arg)
+static int add_ref(const FdinfoEntry *fe, void *arg)
 {
-	return open_one(fe, *(int *)arg);
+	(void)arg;
+	if (!kind_by_type(fe->type)) {
+		pr_err("Image names fd %u of unknown type %d\n", fe->fd, fe->type);
+		return -1;
+	}
+	if (nr_files == files_cap) {
+		int cap = files_cap ? files_cap * 2 : 64;
+		struct open_file *nf = realloc(files, cap * sizeof(*files));
+
+		if (!nf)
+			return -1;
+		files = nf;
+		files_cap = cap;
+	}
+	files[nr_files++] = (struct open_file){ fe->id, fe->type, 1, -1 };
+	return 0;
 }
 
-int restore_open_files(struct pstree *tree, int min_fd)
+/* Sort the references by id and fold each run into one entry with its count. */
+static int fold_refs(void)
+{
+	int n = 0;
+
+	qsort(files, nr_files, sizeof(*files), cmp_file_id);
+	for (int i = 0; i < nr_files; i++) {
+		if (n && files[n - 1].id == files[i].id) {
+			if (files[n - 1].type != files[i].type) {
+				pr_err("File %u is named with two types (%d, %d)\n", files[i].id,
+				       files[n - 1].type, files[i].type);
+				return -1;
+			}
+			files[n - 1].refs++;
+			continue;
+		}
+		files[n++] = files[i];
+	}
+	nr_files = n;
+	return 0;
+}
+
+int restore_open_files(struct pstree *tree, int min_fd, bool probe)
 {
 	if (fault_hit(FAULT_RESTORE_FILES)) {
 		pr_err("Can't open files (injected fault)\n");
@@ -472,12 +537,15 @@ int restore_open_files(struct pstree *tree, int min_fd)
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->collect && fd_kinds[i]->collect())
 			return -1;
-	for (int i = 0; i < tree->nr_tasks; i++) {
-		struct task *t = tree->tasks[i];
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (first_of_table(tree, i) && for_each_fdinfo(tree->tasks[i], add_ref, NULL))
+			return -1;
+	if (fold_refs())
+		return -1;
+	for (int i = 0; i < nr_files; i++) {
+		bool later = opens_in_task(&files[i]);
 
-		if (t->kind == TASK_ZOMBIE || t->kind == TASK_HELPER)
-			continue;
-		if (for_each_fdinfo(t, open_cb, &min_fd))
+		if ((!later || probe) && open_one(&files[i], min_fd, probe || later))
 			return -1;
 	}
 	for (int i = 0; i < nr_fd_kinds; i++)
@@ -492,42 +560,81 @@ struct fd_plan {
 
 struct fd_plans {
 	struct fd_plan *v;
-	int n;
+	int n, cap;
 };
 
 static int plan_cb(const FdinfoEntry *fe, void *arg)
 {
 	struct fd_plans *p = arg;
-	struct fd_plan *nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
 
-	if (!nv)
-		return -1;
-	p->v = nv;
+	if (p->n == p->cap) {
+		int cap = p->cap ? p->cap * 2 : 64;
+		struct fd_plan *nv = realloc(p->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		p->v = nv;
+		p->cap = cap;
+	}
 	p->v[p->n++] = (struct fd_plan){ fe->fd, fe->id, fe->fd_flags & FD_CLOEXEC };
+	return 0;
+}
+
+/* A description only this fd uses: open it here, in the task, and move it in place. */
+static int install_private(const struct fd_plan *fp, struct open_file *f)
+{
+	int fd = kind_by_type(f->type)->open(f->id);
+
+	if (fd < 0)
+		return -1;
+	if (fd == (int)fp->fd)
+		return fp->cloexec ? 0 : fcntl(fd, F_SETFD, 0);
+	if (dup3(fd, fp->fd, fp->cloexec ? O_CLOEXEC : 0) < 0) {
+		pr_perror("Can't put file %u at fd %u", fp->id, fp->fd);
+		close(fd);
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
 static int install_one(const struct fd_plan *fp)
 {
-	int src = opened_fd(fp->id);
+	struct open_file *f = find_file(fp->id);
 
-	if (src < 0) {
+	if (!f) {
 		pr_err("File %u for fd %u was not opened\n", fp->id, fp->fd);
 		return -1;
 	}
-	if (dup3(src, fp->fd, fp->cloexec ? O_CLOEXEC : 0) < 0) {
+	if (f->fd < 0)
+		return install_private(fp, f);
+	if (dup3(f->fd, fp->fd, fp->cloexec ? O_CLOEXEC : 0) < 0) {
 		pr_perror("Can't put file %u at fd %u", fp->id, fp->fd);
 		return -1;
 	}
 	return 0;
 }
 
-static bool opened_fd_is(int fd)
+static int cmp_int(const void *a, const void *b)
 {
-	for (int i = 0; i < nr_opened; i++)
-		if (opened[i].fd == fd)
-			return true;
-	return false;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* criu's copies of the shared descriptions, sorted */
+static int *criu_copies(int *nr)
+{
+	int *v = malloc((nr_files + 1) * sizeof(*v));
+
+	*nr = 0;
+	if (!v)
+		return NULL;
+	for (int i = 0; i < nr_files; i++)
+		if (files[i].fd >= 0)
+			v[(*nr)++] = files[i].fd;
+	qsort(v, *nr, sizeof(*v), cmp_int);
+	return v;
 }
 
 static bool is_kept(int fd, const int *keep, int nr_keep)
@@ -538,57 +645,47 @@ static bool is_kept(int fd, const int *keep, int nr_keep)
 	return false;
 }
 
-/* Close every fd that is neither the task's nor criu's service fd. */
-static int close_strays(struct task *t, const int *keep, int nr_keep)
+/* Close every fd of ours that is a copy (@copies) or not (!@copies), but @keep. */
+static int close_fds(const int *sorted, int nr_sorted, bool copies, const int *keep, int nr_keep)
 {
 	int *fds, nr;
-	int *mine = NULL, nr_mine = 0;
 
-	(void)t;
 	if (list_fds(getpid(), &fds, &nr))
 		return -1;
-	for (int i = 0; i < nr_opened; i++) {
-		int *nm = realloc(mine, (nr_mine + 1) * sizeof(*mine));
+	for (int i = 0; i < nr; i++) {
+		bool copy = bsearch(&fds[i], sorted, nr_sorted, sizeof(int), cmp_int);
 
-		if (!nm) {
-			free(fds);
-			free(mine);
-			return -1;
-		}
-		mine = nm;
-		mine[nr_mine++] = opened[i].fd;
-	}
-	for (int i = 0; i < nr; i++)
-		if (is_kept(fds[i], mine, nr_mine) && !is_kept(fds[i], keep, nr_keep))
+		if (copy == copies && !is_kept(fds[i], keep, nr_keep))
 			close(fds[i]);
+	}
 	free(fds);
-	free(mine);
-	free(opened);
-	opened = NULL;
-	nr_opened = 0;
 	return 0;
 }
 
 int restore_install_fds(struct task *t, const int *keep, int nr_keep)
 {
-	struct fd_plans plans = { NULL, 0 };
-	int *fds, nr, ret = -1;
+	struct fd_plans plans = { NULL, 0, 0 };
+	int *copies, nr_copies, ret = -1;
 
+	copies = criu_copies(&nr_copies);
+	if (!copies)
+		return -1;
 	/* read the whole table first: installing may reuse any low fd number */
 	if (for_each_fdinfo(t, plan_cb, &plans))
 		goto out;
 	/* anything inherited that is neither ours nor the task's goes */
-	if (list_fds(getpid(), &fds, &nr))
+	if (close_fds(copies, nr_copies, false, keep, nr_keep))
 		goto out;
-	for (int i = 0; i < nr; i++)
-		if (!opened_fd_is(fds[i]) && !is_kept(fds[i], keep, nr_keep))
-			close(fds[i]);
-	free(fds);
 	for (int i = 0; i < plans.n; i++)
 		if (install_one(&plans.v[i]))
 			goto out;
-	ret = close_strays(t, keep, nr_keep);
+	ret = close_fds(copies, nr_copies, true, keep, nr_keep);
+	/* the copies are closed in this task: forget them without closing again */
+	free(files);
+	files = NULL;
+	nr_files = files_cap = 0;
 out:
+	free(copies);
 	free(plans.v);
 	return ret;
 }

@@ -50,6 +50,12 @@ struct fd_kind {
 	int (*collect)(void);
 	/* restore: open description @id in criu; returns the fd or -1 */
 	int (*open)(uint32_t id);
+	/*
+	 * restore: can open(@id) run in the task that alone uses it (needs
+	 * nothing criu holds, like a ghost file or the other end of a pipe)?
+	 * NULL: always opened in criu.
+	 */
+	bool (*open_in_task)(uint32_t id);
 	/* restore: the name --inherit-fd matches ("pipe:[INO]", a path); 0 or -1 */
 	int (*name_of)(uint32_t id, char *buf, size_t len);
 	/* restore: after every description is open (fill pipes, close spares) */
@@ -77,13 +83,17 @@ int dump_files_finish(void);
 void dump_files_reset(void);
 
 /*
- * Restore: open every description named by any task's fdinfo image once, in
- * criu, above @min_fd. Each task then picks its own with restore_install_fds.
+ * Restore: open every description shared by several fds once, in criu,
+ * above @min_fd; the others are opened by their task. Each task then picks
+ * its own with restore_install_fds. With @probe (checking mode) open every
+ * description and close it again.
  */
-int restore_open_files(struct pstree *tree, int min_fd);
+int restore_open_files(struct pstree *tree, int min_fd, bool probe);
 /* In the task: dup2 its descriptors into place, close everything else but
  * @keep (sorted list of criu's service fds). */
 int restore_install_fds(struct task *t, const int *keep, int nr_keep);
+/* For kinds whose open() needs only the image: any id opens in its task. */
+bool fd_opens_anywhere(uint32_t id);
 /* Highest fd number used by any task in the images. */
 int restore_max_fd(struct pstree *tree);
 int restore_task_fs(struct task *t);

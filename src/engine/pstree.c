@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/freezer.h"
 #include "engine/pstree.h"
 #include "infect/ptrace.h"
 #include "util/log.h"
@@ -67,6 +68,99 @@ static bool has_thread(const struct task *t, pid_t tid)
 	return false;
 }
 
+/*
+ * Threads seized and interrupted while their cgroup was frozen: their stop
+ * comes after the thaw, and seize_thread only waits for it.
+ */
+struct pre_seized {
+	pid_t tid;
+	bool claimed;
+};
+
+static struct pre_seized *pre;
+static int nr_pre;
+
+static int cmp_pre(const void *a, const void *b)
+{
+	const struct pre_seized *x = a, *y = b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static int seize_thread(pid_t tid)
+{
+	struct pre_seized key = { .tid = tid }, *p;
+
+	p = bsearch(&key, pre, nr_pre, sizeof(*pre), cmp_pre);
+	if (!p || p->claimed)
+		return ptrace_seize_stop(tid);
+	p->claimed = true;
+	return ptrace_wait_seized(tid);
+}
+
+/* Threads of the cgroup that are not in the tree go back as they were. */
+static void release_unclaimed(void)
+{
+	for (int i = 0; i < nr_pre; i++)
+		if (!pre[i].claimed && ptrace_wait_seized(pre[i].tid) > 0)
+			ptrace_detach(pre[i].tid, 0);
+	free(pre);
+	pre = NULL;
+	nr_pre = 0;
+}
+
+/*
+ * --freeze-cgroup: freeze the cgroup, seize and interrupt every thread in
+ * it while nothing can fork or exit, then thaw: each thread goes straight
+ * into its ptrace stop.
+ */
+static int freeze_cgroup(pid_t root_pid)
+{
+	const char *path = opts.freeze_cgroup;
+	pid_t *tids;
+	int nr, ret = -1;
+	bool has_root = false;
+
+	/* criu in the cgroup would freeze itself */
+	if (freezer_check(path) || freezer_threads(path, &tids, &nr))
+		return -1;
+	for (int i = 0; i < nr; i++)
+		if (tids[i] == getpid()) {
+			pr_err("criu itself (%d) is in freezer cgroup %s\n", getpid(), path);
+			free(tids);
+			return -1;
+		}
+	free(tids);
+	if (freezer_freeze(path))
+		return -1;
+	if (freezer_threads(path, &tids, &nr))
+		goto thaw;
+	pre = calloc(nr + 1, sizeof(*pre));
+	if (!pre)
+		goto out;
+	for (int i = 0; i < nr; i++) {
+		has_root |= tids[i] == root_pid;
+		if (!ptrace_seize_interrupt(tids[i]))
+			pre[nr_pre++].tid = tids[i];
+		else if (errno != ESRCH)
+			goto out;
+	}
+	if (!has_root) {
+		pr_err("Process %d is not in freezer cgroup %s\n", root_pid, path);
+		goto out;
+	}
+	qsort(pre, nr_pre, sizeof(*pre), cmp_pre);
+	ret = 0;
+out:
+	free(tids);
+thaw:
+	if (freezer_thaw(path))
+		ret = -1;
+	if (ret)
+		release_unclaimed();
+	return ret;
+}
+
 /* Seize threads until a pass finds no new one. */
 static int seize_threads(struct task *t)
 {
@@ -81,7 +175,7 @@ static int seize_threads(struct task *t)
 
 			if (has_thread(t, tids[i]))
 				continue;
-			st = ptrace_seize_stop(tids[i]);
+			st = seize_thread(tids[i]);
 			if (st < 0 && errno == ESRCH && tids[i] != t->pid)
 				continue;	/* exited meanwhile */
 			if (st < 0) {
@@ -244,6 +338,8 @@ int pstree_freeze(pid_t root_pid, struct pstree *tree)
 	memset(tree, 0, sizeof(*tree));
 	if (check_alive(root_pid))
 		return -1;
+	if (opts.freeze_cgroup && freeze_cgroup(root_pid))
+		return -1;
 	tree->root = pstree_add(tree, NULL, root_pid);
 	if (!tree->root || freeze_task(tree->root))
 		goto err;
@@ -258,9 +354,11 @@ int pstree_freeze(pid_t root_pid, struct pstree *tree)
 		}
 	}
 	pr_info("Frozen %d tasks under %d\n", tree->nr_tasks, root_pid);
+	release_unclaimed();
 	return 0;
 err:
 	pstree_unfreeze(tree, FINAL_RUNNING);
+	release_unclaimed();
 	return -1;
 }
 

@@ -927,7 +927,7 @@ static int check_restore(struct pstree *tree, int min_fd)
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (tree->tasks[i]->priv && check_task(tree->tasks[i], &need))
 			ret = -1;
-	if (restore_open_files(tree, min_fd))
+	if (restore_open_files(tree, min_fd, true))
 		ret = -1;
 	restore_files_reset();
 	avail = mem_available();
@@ -942,7 +942,7 @@ static int check_restore(struct pstree *tree, int min_fd)
 	return ret;
 }
 
-/* criu holds every description of the tree at once: use all the hard limit allows */
+/* criu holds the shared descriptions above the highest task fd: use all the hard limit allows */
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -997,7 +997,7 @@ int restore_tree(void)
 	sh->log_fd = fcntl(log_get_fd(), F_DUPFD_CLOEXEC, svc_base + 6);
 	sh->img_fd = img_dir_move(svc_base + 7);
 	if (sh->log_fd < 0 || sh->img_fd < 0 || prepare_shmems(&tree, svc_base + 8) ||
-	    restore_open_files(&tree, svc_base + 64))
+	    restore_open_files(&tree, svc_base + 64, false))
 		goto out;
 	if (run_action_scripts("pre-restore", 0) || start_tree(&tree, sh, &ready_r, &go_w))
 		goto out;

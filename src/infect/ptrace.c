@@ -63,10 +63,8 @@ int ptrace_wait_trap(pid_t tid, int *stopsig)
 	}
 }
 
-int ptrace_seize_stop(pid_t tid)
+int ptrace_seize_interrupt(pid_t tid)
 {
-	int stopsig;
-
 	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD)) {
 		/* a thread that just exited is the caller's call, not an error */
 		if (errno != ESRCH)
@@ -78,9 +76,23 @@ int ptrace_seize_stop(pid_t tid)
 		ptrace(PTRACE_DETACH, tid, NULL, NULL);
 		return -1;
 	}
+	return 0;
+}
+
+int ptrace_wait_seized(pid_t tid)
+{
+	int stopsig;
+
 	if (ptrace_wait_trap(tid, &stopsig))
 		return -1;
 	return stopsig == SIGTRAP ? SEIZED_RUNNING : SEIZED_STOPPED;
+}
+
+int ptrace_seize_stop(pid_t tid)
+{
+	if (ptrace_seize_interrupt(tid))
+		return -1;
+	return ptrace_wait_seized(tid);
 }
 
 int ptrace_detach(pid_t tid, int sig)

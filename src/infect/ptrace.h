@@ -15,6 +15,10 @@ enum seize_state {
 
 /* Seize @tid and wait until it is in a ptrace stop. Returns a seize_state or -1. */
 int ptrace_seize_stop(pid_t tid);
+/* The two halves: seize and ask for a stop (a frozen task takes it once thawed) ... */
+int ptrace_seize_interrupt(pid_t tid);
+/* ... and wait for that stop. Returns a seize_state or -1. */
+int ptrace_wait_seized(pid_t tid);
 /* Wait for @tid's next stop after an interrupt; passes on real signals it meets. */
 int ptrace_wait_trap(pid_t tid, int *stopsig);
 int ptrace_detach(pid_t tid, int sig);

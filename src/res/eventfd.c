@@ -116,5 +116,6 @@ const struct fd_kind eventfd_kind = {
 	.dump_finish = eventfd_dump_finish,
 	.collect = eventfd_collect,
 	.open = eventfd_open,
+	.open_in_task = fd_opens_anywhere,
 	.reset = eventfd_reset,
 };

@@ -210,6 +210,14 @@ static int regfile_open(uint32_t id)
 	return fd;
 }
 
+/* a ghost lives in criu's fds only: an unlinked file is opened by criu */
+static bool regfile_in_task(uint32_t id)
+{
+	RegFileEntry *re = find_entry(id);
+
+	return re && !re->deleted;
+}
+
 static int regfile_name(uint32_t id, char *buf, size_t len)
 {
 	RegFileEntry *re = (RegFileEntry *)img_store_find(&store, "id", id);
@@ -244,6 +252,7 @@ const struct fd_kind regfile_kind = {
 	.dump_finish = regfile_dump_finish,
 	.collect = regfile_collect,
 	.open = regfile_open,
+	.open_in_task = regfile_in_task,
 	.name_of = regfile_name,
 	.reset = regfile_reset,
 };

@@ -105,5 +105,6 @@ const struct fd_kind signalfd_kind = {
 	.dump_finish = signalfd_dump_finish,
 	.collect = signalfd_collect,
 	.open = signalfd_open,
+	.open_in_task = fd_opens_anywhere,
 	.reset = signalfd_reset,
 };

@@ -199,5 +199,6 @@ const struct fd_kind timerfd_kind = {
 	.dump_finish = timerfd_dump_finish,
 	.collect = timerfd_collect,
 	.open = timerfd_open,
+	.open_in_task = fd_opens_anywhere,
 	.reset = timerfd_reset,
 };

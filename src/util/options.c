@@ -292,7 +292,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("track-mem", 0, NO, DUMPS, false, OF_NEG, set_flag, F(track_mem)),
 	ROW("pre-dump-mode", 0, REQ, B(CMD_PRE_DUMP), false, 0, set_choice, F(pre_dump_mode),
 	    CH("splice", "read")),
-	ROW("freeze-cgroup", 0, REQ, DUMPS, false, 0, set_str, F(freeze_cgroup)),
+	ROW("freeze-cgroup", 0, REQ, DUMPS, true, 0, set_str, F(freeze_cgroup)),
 	ROW("check-only", 0, NO, DR, true, OF_NEG, set_flag, F(check_only)),
 	ROW("empty-ns", 0, REQ, DPR, false, 0, set_empty_ns),
 	ROW("skip-mnt", 0, REQ, DUMPS, false, 0, add_str, L(skip_mnts)),

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,20 +547,22 @@ int proc_list_threads(pid_t pid, pid_t **tids, int *nr)
 	return 0;
 }
 
-int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr)
+int parse_pid_list(const char *buf, pid_t **out, int *nr)
 {
-	char *buf = proc_read_file("/proc/%d/task/%d/children", pid, tid);
 	pid_t *list = NULL;
 	int n = 0, cap = 0;
-	char *p, *end;
+	const char *p;
+	char *end;
 
-	if (!buf)
-		return -1;
 	for (p = buf;; p = end) {
 		long v = strtol(p, &end, 10);
 
 		if (end == p)
 			break;
+		if (v <= 0 || v > INT_MAX) {
+			free(list);
+			return -1;
+		}
 		if (n == cap) {
 			pid_t *nl;
 
@@ -567,15 +570,34 @@ int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr)
 			nl = realloc(list, cap * sizeof(*list));
 			if (!nl) {
 				free(list);
-				free(buf);
 				return -1;
 			}
 			list = nl;
 		}
 		list[n++] = v;
 	}
-	free(buf);
-	*kids = list;
+	/* anything but numbers and blanks is not a pid list */
+	while (*p == ' ' || *p == '\n' || *p == '\t')
+		p++;
+	if (*p) {
+		free(list);
+		return -1;
+	}
+	*out = list;
 	*nr = n;
 	return 0;
+}
+
+int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr)
+{
+	char *buf = proc_read_file("/proc/%d/task/%d/children", pid, tid);
+	int ret;
+
+	if (!buf)
+		return -1;
+	ret = parse_pid_list(buf, kids, nr);
+	if (ret)
+		pr_err("Bad children list of thread %d of %d\n", tid, pid);
+	free(buf);
+	return ret;
 }

@@ -92,6 +92,8 @@ int list_dir_numbers(const char *path, int **out, int *nr);
 /* Thread ids of @pid (sorted, leader first) and children of one thread. */
 int proc_list_threads(pid_t pid, pid_t **tids, int *nr);
 int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr);
+/* Blank-separated positive numbers (children, cgroup.threads); -1 on junk. */
+int parse_pid_list(const char *buf, pid_t **out, int *nr);
 
 /* Read a whole /proc file into a malloc'ed NUL-terminated buffer. */
 char *proc_read_file(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1032,7 +1032,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 --link-remap", "link-remap" },
 		{ "dump -t 1 --track-mem", "track-mem" },
 		{ "pre-dump -t 1 --pre-dump-mode=read", "pre-dump-mode" },
-		{ "dump -t 1 --freeze-cgroup /x", "freeze-cgroup" },
 		{ "dump -t 1 --empty-ns net", "empty-ns" },
 		{ "dump -t 1 --skip-in-flight", "skip-in-flight" },
 		{ "restore -r /", "root" },

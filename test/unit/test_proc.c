@@ -1264,6 +1264,30 @@ START_TEST(test_read_file)
 }
 END_TEST
 
+START_TEST(test_pid_list)
+{
+	pid_t *v = NULL;
+	int n = -1;
+
+	ck_assert_int_eq(parse_pid_list("", &v, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(parse_pid_list("12 345 6789 ", &v, &n), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(v[0], 12);
+	ck_assert_int_eq(v[2], 6789);
+	free(v);
+	/* cgroup.threads: one per line */
+	ck_assert_int_eq(parse_pid_list("1\n2\n3\n", &v, &n), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(v[1], 2);
+	free(v);
+	ck_assert_int_eq(parse_pid_list("1 x 2", &v, &n), -1);
+	ck_assert_int_eq(parse_pid_list("1 -2", &v, &n), -1);
+	ck_assert_int_eq(parse_pid_list("0", &v, &n), -1);
+	ck_assert_int_eq(parse_pid_list("99999999999", &v, &n), -1);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -1310,6 +1334,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(live, test_live_limits);
 	tcase_add_test(live, test_live_threads);
 	tcase_add_test(live, test_live_children);
+	tcase_add_test(live, test_pid_list);
 	tcase_add_test(live, test_read_file);
 	return s;
 }

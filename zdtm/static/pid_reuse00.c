@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zdtmtst.h"
@@ -104,8 +105,12 @@ int main(int argc, char **argv)
 	 * Right after a wrap every new process on the machine lands at the
 	 * bottom of the range: move on a little, so the kept child is not the
 	 * pid the next stranger (or the next criu) gets while it is dumped.
+	 * The distance is random: another copy of this test wrapping at the
+	 * same time (other test runs on the machine) would otherwise keep
+	 * the same low pid and take it while ours is dumped and killed.
 	 */
-	for (volatile long k = 0; wrapped && k < 1000; k++) {
+	srand(getpid() ^ time(NULL));
+	for (volatile long k = 0, n = 1000 + rand() % 8000; wrapped && k < n; k++) {
 		pid_t pid = fork();
 
 		if (pid < 0)
