@@ -4,8 +4,10 @@
 tree) is dumped with -j, then restored with -j by a criu whose terminal is
 another pty: top keeps drawing on the new terminal, in its foreground, and
 a key typed there reaches it. Without -j the dump fails with one line and
-top runs on. Ends with "test-shell-job: N passed, N failed"."""
-import ctypes
+top runs on. Also refused, with one line: a pty slave whose master is outside
+the tree, a session whose controlling terminal's master is outside, and at
+restore a pts index another terminal holds. Ends with "test-shell-job: N
+passed, N failed"."""
 import fcntl
 import os
 import shutil
@@ -17,17 +19,11 @@ import tempfile
 import termios
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRIU = os.path.join(ROOT, "criu")
+from testlib import CRIU, become_subreaper, check, finish, results
+
 TOP = shutil.which("top") or "/usr/bin/top"
 ENV = {"PATH": "/usr/bin:/bin", "TERM": "xterm", "LC_ALL": "C", "HOME": "/nonexistent"}
 TIOCGPTN = 0x80045430
-results = []
-
-
-def check(ok, what):
-    results.append(ok)
-    print(("ok - " if ok else "not ok - ") + what, flush=True)
 
 
 def new_pty(rows, cols):
@@ -281,18 +277,16 @@ def main():
         print("test-shell-job: top is not installed, skipped")
         print("test-shell-job: 0 passed, 0 failed")
         return 0
-    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER
+    become_subreaper()
     work = tempfile.mkdtemp(prefix="criu-shell-job.")
     refusals(work)
     run("top", [TOP, "-d", "0.2"], work)
     # two processes, the job's group led from inside, /dev/tty open in both
     run("bash+top", ["/bin/bash", "-c", "exec 3</dev/tty; %s -d 0.2; exit $?" % TOP], work)
-    passed = sum(results)
-    failed = len(results) - passed
-    if not failed:
+    if all(results):
         shutil.rmtree(work, ignore_errors=True)
-    print("test-shell-job: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    finish("test-shell-job")
+    return 0
 
 
 if __name__ == "__main__":
