@@ -130,6 +130,34 @@ static int drain(int fd, uint8_t **buf, size_t *len)
 }
 
 /*
+ * Write all of @buf to a non-blocking slave. Beyond the master's 4 KiB line
+ * discipline buffer the bytes wait in flip buffers the kernel empties into
+ * it in the background, so a full pty takes more once that has happened.
+ * Small writes fill those buffers to the brim: one large write leaves room
+ * unused and a pty that held the bytes before would not take them back.
+ */
+static int write_all(int slave, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		struct pollfd pfd = { slave, POLLOUT, 0 };
+		ssize_t n = write(slave, buf, len < 256 ? len : 256);
+
+		if (n < 0 && errno != EAGAIN)
+			return -1;
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (poll(&pfd, 1, 1000) != 1) {
+			errno = EAGAIN;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Queue @out for the master's reader and @in for the slave's reader as if
  * they had just arrived, whatever the slave's termios @tio says, then give
  * the slave @tio back.
@@ -144,10 +172,8 @@ static int refill(int master, int slave, const struct termios2 *tio, const uint8
 		t.c_oflag &= ~OPOST;
 		if (ioctl(master, TCSETS2, &t))
 			goto out;
-		if (write(slave, out, out_len) != (ssize_t)out_len) {
-			errno = errno ?: EAGAIN;
+		if (write_all(slave, out, out_len))
 			goto out;
-		}
 	}
 	if (in_len) {
 		t = *tio;
@@ -191,7 +217,7 @@ struct tty_file {
 
 static struct img_store files_store = IMG_STORE(IMG_TTY_FILES);
 static struct img_store info_store = IMG_STORE(IMG_TTY_INFO);
-static struct pty *ptys;
+static struct pty **ptys;	/* each its own allocation: entries point into them */
 static int nr_ptys;
 static struct tty_file *tfiles;
 static int nr_tfiles;
@@ -199,23 +225,25 @@ static int nr_tfiles;
 static struct pty *find_pty(dev_t rdev)
 {
 	for (int i = 0; i < nr_ptys; i++)
-		if (ptys[i].rdev == rdev)
-			return &ptys[i];
+		if (ptys[i]->rdev == rdev)
+			return ptys[i];
 	return NULL;
 }
 
 static struct pty *get_pty(dev_t rdev)
 {
-	struct pty *p = find_pty(rdev);
+	struct pty *p = find_pty(rdev), **np;
 
 	if (p)
 		return p;
-	p = realloc(ptys, (nr_ptys + 1) * sizeof(*ptys));
+	np = realloc(ptys, (nr_ptys + 1) * sizeof(*ptys));
+	if (!np)
+		return NULL;
+	ptys = np;
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	ptys = p;
-	p = &ptys[nr_ptys++];
-	memset(p, 0, sizeof(*p));
+	ptys[nr_ptys++] = p;
 	tty_info_entry__init(&p->info);
 	p->rdev = rdev;
 	p->info.index = is_pts(rdev) ? pts_index(rdev) : -1;
@@ -277,35 +305,35 @@ static int copy_queues(int master, int peer, struct pty *p, const struct fd_parm
 {
 	struct termios2 tio, raw;
 	size_t in_len = 0, out_len = 0;
-	int off = 0, on = 1;
+	int off = 0, on = 1, ret = -1;
 
 	if (ioctl(master, TCGETS2, &tio))
 		return -1;
 	/* packet mode would put a status byte in front of every read */
 	if (p->info.packet && ioctl(master, TIOCPKT, &off))
 		return -1;
-	if (drain(master, &p->out, &out_len)) {
-		pr_perror("Can't read the output queued in pty %d (fd %d of pid %d)",
-			  p->info.index, fp->fd, fp->pid);
-		return -1;
-	}
 	/* non-canonical, the line being typed is readable too */
 	raw = tio;
 	raw.c_lflag &= ~ICANON;
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
-	if (ioctl(master, TCSETS2, &raw) || drain(peer, &p->in, &in_len)) {
+	if (drain(master, &p->out, &out_len))
+		pr_perror("Can't read the output queued in pty %d (fd %d of pid %d)",
+			  p->info.index, fp->fd, fp->pid);
+	else if (ioctl(master, TCSETS2, &raw) || drain(peer, &p->in, &in_len))
 		pr_perror("Can't read the input queued in pty %d (fd %d of pid %d)",
 			  p->info.index, fp->fd, fp->pid);
-		ioctl(master, TCSETS2, &tio);
-		return -1;
-	}
+	else
+		ret = 0;
+	/* whatever was taken goes back, failure or not: the tree may run on */
 	if (refill(master, peer, &tio, p->in, in_len, p->out, out_len)) {
 		pr_perror("Can't put the queued bytes back into pty %d", p->info.index);
-		return -1;
+		ret = -1;
 	}
-	if (p->info.packet && ioctl(master, TIOCPKT, &on))
-		return -1;
+	if (p->info.packet && ioctl(master, TIOCPKT, &on)) {
+		pr_perror("Can't turn packet mode of pty %d back on", p->info.index);
+		ret = -1;
+	}
 	p->info.has_input = in_len > 0;
 	p->info.input.data = p->in;
 	p->info.input.len = in_len;
@@ -314,7 +342,7 @@ static int copy_queues(int master, int peer, struct pty *p, const struct fd_parm
 	p->info.output.len = out_len;
 	pr_debug("pty %d: %zu bytes of input, %zu of output queued\n", p->info.index, in_len,
 		 out_len);
-	return 0;
+	return ret;
 }
 
 static int dump_master(const struct fd_parms *fp, struct pty *p)
@@ -340,8 +368,12 @@ static int dump_master(const struct fd_parms *fp, struct pty *p)
 	if (lock && ioctl(lfd, TIOCSPTLCK, &zero))
 		return -1;
 	peer = ioctl(lfd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (lock && ioctl(lfd, TIOCSPTLCK, &one))
+	if (lock && ioctl(lfd, TIOCSPTLCK, &one)) {
 		pr_perror("Can't lock pty %d again", p->info.index);
+		if (peer >= 0)
+			close(peer);
+		return -1;
+	}
 	if (peer < 0) {
 		pr_perror("Can't open the slave of pty %d (fd %d of pid %d)", p->info.index, fp->fd,
 			  fp->pid);
@@ -480,7 +512,7 @@ static int tty_dump_tree(const struct pstree *tree)
 		}
 	}
 	for (int i = 0; i < nr_ptys; i++) {
-		struct pty *p = &ptys[i];
+		struct pty *p = ptys[i];
 
 		if (p->has_master && p->info.sid && !pstree_find(tree, p->info.sid)) {
 			pr_err("unsupported: /dev/pts/%d is the controlling terminal of session %u outside the tree\n",
@@ -523,8 +555,8 @@ static int tty_dump_tree(const struct pstree *tree)
 		xp->info.winsize = NULL;
 	}
 	for (int i = 0; i < nr_ptys; i++)
-		if ((ptys[i].has_master || &ptys[i] == xp) &&
-		    img_store_write(&info_store, &ptys[i].info.base))
+		if ((ptys[i]->has_master || ptys[i] == xp) &&
+		    img_store_write(&info_store, &ptys[i]->info.base))
 			return -1;
 	for (int i = 0; i < nr_tfiles; i++)
 		if (img_store_write(&files_store, &tfiles[i].e.base))
@@ -539,8 +571,9 @@ static int tty_dump_finish(void)
 	if (img_store_finish(&info_store))
 		ret = -1;
 	for (int i = 0; i < nr_ptys; i++) {
-		free(ptys[i].in);
-		free(ptys[i].out);
+		free(ptys[i]->in);
+		free(ptys[i]->out);
+		free(ptys[i]);
 	}
 	for (int i = 0; i < nr_tfiles; i++)
 		free(tfiles[i].e.path);
