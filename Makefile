@@ -144,7 +144,7 @@ zdtm: all
 		$(addprefix -t zdtm/static/,$(FAULT_WALK_TESTS))
 	$(Q)python3 runner/zdtm.py run --no-build --keep-going --break --mode kill \
 		$(addprefix -t zdtm/static/,env00 maps00 pipe00 sigpending00 zombie00 thread00 \
-		fpu00 file_offset00)
+		fpu00 file_offset00 pty00 shell_job00)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
