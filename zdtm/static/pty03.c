@@ -2,8 +2,9 @@
 /*
  * A pty with more queued than one line discipline buffer holds: the slave
  * (raw, output processing off) writes, in chunks of 1 to 4096 bytes, as
- * much as the pty takes without blocking, beyond the master's 4 KiB read buffer into the kernel's flip
- * buffers; the master sends 3000 bytes to the slave, which does not read.
+ * much as the pty takes without blocking, beyond the master's 4 KiB read
+ * buffer into the kernel's flip buffers; the master sends 3000 bytes to
+ * the slave, which does not read.
  * After restore the master reads every byte the slave wrote, in order, and
  * the slave reads the 3000 bytes.
  */
