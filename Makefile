@@ -158,6 +158,7 @@ test: deps
 	$(Q)ci/test-exec.sh
 	$(Q)ci/test-cpuinfo.sh
 	$(Q)python3 ci/test-freeze-cgroup.py
+	$(Q)ci/test-digest.sh
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps

@@ -45,6 +45,9 @@ int dump_files_finish(void)
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->dump_finish && fd_kinds[i]->dump_finish())
 			ret = -1;
+	for (int i = 0; i < nr_fd_extras; i++)
+		if (fd_extras[i]->dump_finish())
+			ret = -1;
 	return ret;
 }
 
@@ -201,8 +204,10 @@ static const struct fd_kind *kind_of(const struct fd_parms *p)
 	return NULL;
 }
 
-static int dump_one_fd(int pidfd, pid_t pid, int fd, struct cr_img *img)
+static int dump_one_fd(int pidfd, struct task *t, int fd, struct cr_img *img)
 {
+	pid_t pid = t->pid;
+	bool first = false;
 	FdinfoEntry fe = FDINFO_ENTRY__INIT;
 	const struct fd_kind *kind;
 	struct fd_parms p;
@@ -221,9 +226,13 @@ static int dump_one_fd(int pidfd, pid_t pid, int fd, struct cr_img *img)
 	fe.id = find_shared(&p);
 	if (!fe.id) {
 		fe.id = next_file_id++;
+		first = true;
 		if (remember_file(&p, fe.id) || kind->dump(&p, fe.id))
 			goto out;
 	}
+	for (int i = 0; i < nr_fd_extras; i++)
+		if (fd_extras[i]->dump(&p, t->files_id, first))
+			goto out;
 	ret = img_write(img, &fe.base);
 out:
 	if (p.lfd > 0)
@@ -264,7 +273,7 @@ int dump_task_files(struct task *t)
 		goto out;
 	ret = 0;
 	for (int i = 0; i < nr && !ret; i++)
-		ret = dump_one_fd(pidfd, t->pid, fds[i], img);
+		ret = dump_one_fd(pidfd, t, fds[i], img);
 	if (img_close(img))
 		ret = -1;
 	if (!ret)
@@ -339,6 +348,8 @@ void restore_files_reset(void)
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->reset)
 			fd_kinds[i]->reset();
+	for (int i = 0; i < nr_fd_extras; i++)
+		fd_extras[i]->reset();
 }
 
 int restore_files_stage(const struct task *t, enum fd_task_stage stage)
@@ -537,6 +548,9 @@ int restore_open_files(struct pstree *tree, int min_fd, bool probe)
 	for (int i = 0; i < nr_fd_kinds; i++)
 		if (fd_kinds[i]->collect && fd_kinds[i]->collect())
 			return -1;
+	for (int i = 0; i < nr_fd_extras; i++)
+		if (fd_extras[i]->collect())
+			return -1;
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (first_of_table(tree, i) && for_each_fdinfo(tree->tasks[i], add_ref, NULL))
 			return -1;
@@ -679,7 +693,11 @@ int restore_install_fds(struct task *t, const int *keep, int nr_keep)
 	for (int i = 0; i < plans.n; i++)
 		if (install_one(&plans.v[i]))
 			goto out;
-	ret = close_fds(copies, nr_copies, true, keep, nr_keep);
+	if (close_fds(copies, nr_copies, true, keep, nr_keep))
+		goto out;
+	ret = 0;
+	for (int i = 0; i < nr_fd_extras && !ret; i++)
+		ret = fd_extras[i]->restore(t);
 	/* the copies are closed in this task: forget them without closing again */
 	free(files);
 	files = NULL;

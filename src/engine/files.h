@@ -66,6 +66,26 @@ struct fd_kind {
 	void (*reset)(void);
 };
 
+/*
+ * State that hangs on descriptors without being a kind of description (file
+ * locks): dumped for every fd after its description, restored by the task
+ * that owns the fd table once every fd is in place. Listed in res/table.c.
+ */
+struct fd_extra {
+	const char *name;
+	/* @first: the description is met here for the first time in this dump */
+	int (*dump)(const struct fd_parms *p, unsigned files_id, bool first);
+	int (*dump_finish)(void);
+	/* restore: read the images, in criu, before any task exists */
+	int (*collect)(void);
+	/* restore: in the task @t, after restore_install_fds */
+	int (*restore)(struct task *t);
+	void (*reset)(void);
+};
+
+extern const struct fd_extra *const fd_extras[];
+extern const int nr_fd_extras;
+
 /* The value of "KEY" at the start of a line of an fdinfo text, or NULL. */
 const char *fdinfo_field(const char *fdinfo, const char *key);
 
@@ -90,7 +110,7 @@ void dump_files_reset(void);
  */
 int restore_open_files(struct pstree *tree, int min_fd, bool probe);
 /* In the task: dup2 its descriptors into place, close everything else but
- * @keep (sorted list of criu's service fds). */
+ * @keep (sorted list of criu's service fds), then restore the fd extras. */
 int restore_install_fds(struct task *t, const int *keep, int nr_keep);
 /* For kinds whose open() needs only the image: any id opens in its task. */
 bool fd_opens_anywhere(uint32_t id);

@@ -20,6 +20,7 @@
 #include "util/log.h"
 #include "util/options.h"
 #include "util/proc.h"
+#include "util/sha256.h"
 
 #define COPY_BUF (4UL << 20)
 #define SCAN_VEC 512
@@ -28,11 +29,128 @@
 static uint64_t *shmem_done;
 static int nr_shmem_done;
 
+/*
+ * Digests of the files digested in this dump, by inode: libc is mapped by
+ * every task of a tree and is read once. exec_pid says which task last
+ * mapped the file executable, so that task's other mappings of it (the
+ * read-only and data segments of a library) carry the digest too.
+ */
+struct file_digest {
+	uint64_t dev, ino;
+	pid_t exec_pid;
+	uint8_t sha[SHA256_DIGEST_LEN];
+};
+static struct file_digest **digests;
+static int nr_digests;
+
 void dump_mm_reset(void)
 {
 	free(shmem_done);
 	shmem_done = NULL;
 	nr_shmem_done = 0;
+	for (int i = 0; i < nr_digests; i++)
+		free(digests[i]);
+	free(digests);
+	digests = NULL;
+	nr_digests = 0;
+}
+
+static struct file_digest *digest_find(uint64_t dev, uint64_t ino)
+{
+	for (int i = 0; i < nr_digests; i++)
+		if (digests[i]->dev == dev && digests[i]->ino == ino)
+			return digests[i];
+	return NULL;
+}
+
+/*
+ * The digest of the file behind @link (a map_files entry or /proc/PID/exe:
+ * the inode the task really maps, even if its path now names another).
+ */
+static struct file_digest *digest_file(pid_t pid, const char *link, const char *path)
+{
+	struct file_digest *d, **nd;
+	struct stat st;
+	int fd;
+
+	if (stat(link, &st)) {
+		pr_perror("Can't stat %s (%s) of pid %d", link, path, pid);
+		return NULL;
+	}
+	d = digest_find(st.st_dev, st.st_ino);
+	if (d)
+		return d;
+	fd = open(link, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pr_perror("Can't open %s (%s) of pid %d to digest it", link, path, pid);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	nd = realloc(digests, (nr_digests + 1) * sizeof(*nd));
+	if (nd)
+		digests = nd;
+	if (!d || !nd) {
+		pr_err("No memory for the digest of %s\n", path);
+		goto err;
+	}
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	if (sha256_fd(fd, d->sha, NULL)) {
+		pr_perror("Can't read %s of pid %d to digest it", path, pid);
+		goto err;
+	}
+	close(fd);
+	digests[nr_digests++] = d;
+	return d;
+err:
+	free(d);
+	close(fd);
+	return NULL;
+}
+
+static void set_digest(ProtobufCBinaryData *b, protobuf_c_boolean *has, struct file_digest *d)
+{
+	/* points into the cache, which outlives every image write of the dump */
+	b->data = d->sha;
+	b->len = SHA256_DIGEST_LEN;
+	*has = true;
+}
+
+/*
+ * Executable mappings are code the restored task will run: a changed byte
+ * there crashes it or worse, and size and mtime can be kept while bytes
+ * change. Data files are not digested: they can be large (the tree is
+ * frozen while they are read) and their contents are the task's data,
+ * checked by size and mtime as before.
+ */
+static int digest_exec_files(pid_t pid, MmEntry *mm)
+{
+	char link[128];
+
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		VmaEntry *v = mm->vmas[i];
+		struct file_digest *d;
+
+		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) || !(v->prot & PROT_EXEC))
+			continue;
+		snprintf(link, sizeof(link), "/proc/%d/map_files/%lx-%lx", pid,
+			 (unsigned long)v->start, (unsigned long)v->end);
+		d = digest_file(pid, link, v->path);
+		if (!d)
+			return -1;
+		d->exec_pid = pid;
+	}
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		VmaEntry *v = mm->vmas[i];
+		struct file_digest *d;
+
+		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
+			continue;
+		d = digest_find(v->file_dev, v->file_ino);
+		if (d && d->exec_pid == pid)
+			set_digest(&v->file_sha256, &v->has_file_sha256, d);
+	}
+	return 0;
 }
 
 struct page_writer {
@@ -203,6 +321,12 @@ static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 			v->has_file_size = true;
 			v->file_size = st.st_size;
 			return 0;
+		}
+		/* SysV segments live in the IPC namespace, which criu does not dump yet */
+		if (!strncmp(path, "/SYSV", 5)) {
+			pr_err("unsupported: SysV shared memory segment (shmid %lu) attached at 0x%lx in pid %d\n",
+			       (unsigned long)st.st_ino, (unsigned long)pv->start, pid);
+			return -1;
 		}
 		pr_err("unsupported: mapping of deleted file %s at 0x%lx in pid %d\n", path,
 		       (unsigned long)pv->start, pid);
@@ -439,6 +563,27 @@ static int dump_mm_fields(pid_t pid, uint64_t brk, MmEntry *mm)
 	return mm->exe_path ? 0 : -1;
 }
 
+static int dump_exe_identity(pid_t pid, MmEntry *mm)
+{
+	struct file_digest *d;
+	char link[64];
+	struct stat st;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	if (stat(link, &st)) {
+		pr_perror("Can't stat executable %s of pid %d", mm->exe_path, pid);
+		return -1;
+	}
+	mm->has_exe_size = mm->has_exe_mtime_ns = true;
+	mm->exe_size = st.st_size;
+	mm->exe_mtime_ns = st.st_mtim.tv_sec * 1000000000ULL + st.st_mtim.tv_nsec;
+	d = digest_file(pid, link, mm->exe_path);
+	if (!d)
+		return -1;
+	set_digest(&mm->exe_sha256, &mm->has_exe_sha256, d);
+	return 0;
+}
+
 static void free_mm(MmEntry *mm)
 {
 	for (size_t i = 0; i < mm->n_vmas; i++) {
@@ -491,7 +636,8 @@ int dump_task_mm(struct task *t, uint64_t brk)
 		return -1;
 	}
 	/* runs after the scratch page is gone: smaps shows the task as it was */
-	if (dump_mm_fields(t->pid, brk, &mm) || collect_vmas(t->pid, &mm))
+	if (dump_mm_fields(t->pid, brk, &mm) || collect_vmas(t->pid, &mm) ||
+	    digest_exec_files(t->pid, &mm) || dump_exe_identity(t->pid, &mm))
 		goto out;
 	if (img_write_single(IMG_MM, t->pid, &mm.base))
 		goto out;

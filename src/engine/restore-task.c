@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/rseq.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/user.h>
@@ -532,21 +533,49 @@ static uint64_t find_area(const struct own_layout *own, const MmEntry *mm, size_
 	return 0;
 }
 
-int open_vma_file(const VmaEntry *v, int svc_min)
+int open_mapped_file(const VmaEntry *v)
 {
 	int flags = (v->status & VMA_FILE_SHARED) && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY;
+
+	return open(v->path, flags | O_CLOEXEC);
+}
+
+const char *file_change(int fd, uint64_t size, const uint64_t *mtime_ns, char *buf, size_t len)
+{
 	struct stat st;
-	int fd = open(v->path, flags | O_CLOEXEC), hi;
+
+	if (fstat(fd, &st)) {
+		snprintf(buf, len, "fstat: %m");
+		return buf;
+	}
+	if ((uint64_t)st.st_size != size) {
+		snprintf(buf, len, "size %lu, was %lu", (unsigned long)st.st_size,
+			 (unsigned long)size);
+		return buf;
+	}
+	if (mtime_ns &&
+	    (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + st.st_mtim.tv_nsec != *mtime_ns) {
+		snprintf(buf, len, "mtime differs");
+		return buf;
+	}
+	return NULL;
+}
+
+int open_vma_file(const VmaEntry *v, int svc_min)
+{
+	const char *why;
+	char buf[96];
+	int fd = open_mapped_file(v), hi;
 
 	if (fd < 0) {
 		pr_perror("Can't open mapped file %s", v->path);
 		return -1;
 	}
-	if (fstat(fd, &st) || (uint64_t)st.st_size != v->file_size ||
-	    ((v->status & VMA_FILE_PRIVATE) &&
-	     (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + st.st_mtim.tv_nsec != v->file_mtime_ns)) {
-		pr_err("Mapped file %s changed since the dump (size %ld, was %lu)\n", v->path,
-		       (long)st.st_size, (unsigned long)v->file_size);
+	/* a private mapping reads its untouched pages from the file: a write since matters */
+	why = file_change(fd, v->file_size,
+			  v->status & VMA_FILE_PRIVATE ? &v->file_mtime_ns : NULL, buf, sizeof(buf));
+	if (why) {
+		pr_err("Mapped file %s changed since dump (%s)\n", v->path, why);
 		close(fd);
 		return -1;
 	}
@@ -618,6 +647,7 @@ static int fill_vmas(struct area_builder *ab, const MmEntry *mm, int svc_min, bo
 struct area_plan {
 	uint64_t start, size;
 	uint64_t blob_size, args_off, park_off, stacks_off;
+	uint64_t args_len;	/* bytes of arguments built; the area rounds up to a page */
 };
 
 static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_layout *own,
@@ -728,6 +758,7 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 			}
 		}
 		plan->args_off = plan->blob_size;
+		plan->args_len = ab.len;
 		plan->park_off = (plan->args_off + ab.len + RST_PAGE - 1) & ~(RST_PAGE - 1);
 		plan->stacks_off = plan->park_off + (64UL << 10);
 		plan->size = plan->stacks_off + (rt->nr_threads + 1) * RST_THREAD_STACK;
@@ -889,6 +920,20 @@ static int open_blob_fds(struct task *t, struct restorer_args *a, int svc_min)
 		pr_perror("Can't open executable %s of %d", rt->mm->exe_path, t->pid);
 		return -1;
 	}
+	/* images older than the exe identity carry no size */
+	if (rt->mm->has_exe_size) {
+		char buf[96];
+		const char *why = file_change(fd, rt->mm->exe_size,
+					      rt->mm->has_exe_mtime_ns ? &rt->mm->exe_mtime_ns : NULL,
+					      buf, sizeof(buf));
+
+		if (why) {
+			pr_err("Executable %s of pid %d changed since dump (%s)\n",
+			       rt->mm->exe_path, t->pid, why);
+			close(fd);
+			return -1;
+		}
+	}
 	a->exe_fd = fcntl(fd, F_DUPFD_CLOEXEC, svc_min);
 	close(fd);
 	if (a->exe_fd < 0 || (rt->nr_pagemap && a->pages_fd < 0))
@@ -955,7 +1000,7 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 		return -1;
 	}
 	memcpy(area, _binary_restorer_bin_start, blob_len);
-	memcpy(area + plan.args_off, args, plan.park_off - plan.args_off);
+	memcpy(area + plan.args_off, args, plan.args_len);
 	free(args);
 	if (mprotect(area + plan.park_off, plan.stacks_off - plan.park_off, PROT_NONE)) {
 		pr_perror("Can't reserve the vDSO parking place for %d", t->pid);

@@ -35,6 +35,7 @@
 #include "util/log.h"
 #include "util/options.h"
 #include "util/proc.h"
+#include "util/sha256.h"
 
 /* --timeout N bounds each stage of a restore; 20 s by default */
 #define STAGE_TIMEOUT_MS (opts.timeout ? opts.timeout * 1000 : 20000)
@@ -131,6 +132,24 @@ err:
 	return -1;
 }
 
+/* A digest that is there has its full length: the checks compare 32 bytes. */
+static int check_mm_digests(pid_t pid, const MmEntry *mm)
+{
+	if (mm->has_exe_sha256 && mm->exe_sha256.len != SHA256_DIGEST_LEN) {
+		pr_err("Image mm-%d.img: exe_sha256 has %zu bytes, not %d\n", pid,
+		       mm->exe_sha256.len, SHA256_DIGEST_LEN);
+		return -1;
+	}
+	for (size_t i = 0; i < mm->n_vmas; i++)
+		if (mm->vmas[i]->has_file_sha256 &&
+		    mm->vmas[i]->file_sha256.len != SHA256_DIGEST_LEN) {
+			pr_err("Image mm-%d.img: vma %zu file_sha256 has %zu bytes, not %d\n", pid,
+			       i, mm->vmas[i]->file_sha256.len, SHA256_DIGEST_LEN);
+			return -1;
+		}
+	return 0;
+}
+
 int restore_load_task(struct task *t)
 {
 	struct rst_task *rt = calloc(1, sizeof(*rt));
@@ -142,7 +161,7 @@ int restore_load_task(struct task *t)
 	if (load_core(t, rt) || img_read_single(IMG_MM, t->pid, &msg))
 		return -1;
 	rt->mm = (MmEntry *)msg;
-	if (load_pagemap(t, rt))
+	if (check_mm_digests(t->pid, rt->mm) || load_pagemap(t, rt))
 		return -1;
 	t->files_id = rt->core->files_id;
 	t->fs_id = rt->core->fs_id;
@@ -886,33 +905,182 @@ static int check_xstate(struct pstree *tree)
 	return 0;
 }
 
-/* Every mapped file and executable there and unchanged; xsave state loadable here. */
-static int check_task(struct task *t, uint64_t *need)
+/*
+ * restore --check-only looks at each file once: libc is mapped five times
+ * by every task, but is read once and named once when it changed.
+ */
+struct checked_file {
+	char *path;
+	bool reported;		/* its failure is printed already */
+	bool hashed;
+	uint8_t sha[SHA256_DIGEST_LEN];
+};
+static struct checked_file *checked;
+static int nr_checked;
+
+static void checked_reset(void)
+{
+	for (int i = 0; i < nr_checked; i++)
+		free(checked[i].path);
+	free(checked);
+	checked = NULL;
+	nr_checked = 0;
+}
+
+static struct checked_file *checked_get(const char *path)
+{
+	struct checked_file *n;
+
+	for (int i = 0; i < nr_checked; i++)
+		if (!strcmp(checked[i].path, path))
+			return &checked[i];
+	n = realloc(checked, (nr_checked + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	checked = n;
+	n = &checked[nr_checked];
+	memset(n, 0, sizeof(*n));
+	n->path = strdup(path);
+	if (!n->path)
+		return NULL;
+	nr_checked++;
+	return n;
+}
+
+/*
+ * The file at @path (open at @fd, or not opened: @fd < 0) against what the
+ * dump saw: size, mtime if given, SHA-256 if recorded. One line per file.
+ */
+static int check_file(const char *path, int fd, uint64_t size, const uint64_t *mtime_ns,
+		      const ProtobufCBinaryData *sha)
+{
+	struct checked_file *c = checked_get(path);
+	const char *why;
+	char buf[128];
+
+	if (!c) {
+		pr_err("No memory to check %s\n", path);
+		return -1;
+	}
+	if (fd < 0) {
+		if (!c->reported)
+			pr_perror("check: can't open %s", path);
+		c->reported = true;
+		return -1;
+	}
+	why = file_change(fd, size, mtime_ns, buf, sizeof(buf));
+	if (!why && sha && !c->hashed) {
+		if (sha256_fd(fd, c->sha, NULL)) {
+			snprintf(buf, sizeof(buf), "can't read it to digest: %m");
+			why = buf;
+		} else {
+			c->hashed = true;
+		}
+	}
+	if (!why && sha && memcmp(c->sha, sha->data, SHA256_DIGEST_LEN))
+		why = "sha256 differs";
+	if (!why)
+		return 0;
+	if (!c->reported)
+		pr_err("check: %s changed since dump (%s)\n", path, why);
+	c->reported = true;
+	return -1;
+}
+
+/*
+ * Every mapped file and the executable there and unchanged: by size and
+ * mtime, and with @digests by SHA-256 where the dump recorded one.
+ */
+static int check_task_files(struct task *t, bool digests)
 {
 	struct rst_task *rt = t->priv;
+	MmEntry *mm = rt->mm;
 	int ret = 0, fd;
 
-	for (size_t i = 0; i < rt->mm->n_vmas; i++) {
-		VmaEntry *v = rt->mm->vmas[i];
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		VmaEntry *v = mm->vmas[i];
 
 		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
 			continue;
-		fd = open_vma_file(v, 3);
-		if (fd < 0)
+		fd = open_mapped_file(v);
+		/* the same rule as a restore: mtime for private mappings only */
+		if (check_file(v->path, fd, v->file_size,
+			       v->status & VMA_FILE_PRIVATE ? &v->file_mtime_ns : NULL,
+			       digests && v->has_file_sha256 ? &v->file_sha256 : NULL))
 			ret = -1;
-		else
+		if (fd >= 0)
 			close(fd);
 	}
-	fd = open(rt->mm->exe_path, O_RDONLY | O_CLOEXEC);
+	fd = open(mm->exe_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		pr_perror("Executable %s of pid %d", rt->mm->exe_path, t->pid);
+		pr_perror("check: executable %s of pid %d", mm->exe_path, t->pid);
 		ret = -1;
-	} else {
-		close(fd);
+	} else if (mm->has_exe_size &&
+		   check_file(mm->exe_path, fd, mm->exe_size,
+			      mm->has_exe_mtime_ns ? &mm->exe_mtime_ns : NULL,
+			      digests && mm->has_exe_sha256 ? &mm->exe_sha256 : NULL)) {
+		ret = -1;
 	}
-	for (int i = 0; i < rt->nr_pagemap; i++)
-		*need += rt->pagemap[i]->nr_pages * 4096UL;
+	if (fd >= 0)
+		close(fd);
 	return ret;
+}
+
+/*
+ * A real restore compares size and mtime only, before any task exists:
+ * reading every library would cost each restore milliseconds (more for a
+ * large executable), and restore --check-only is there to run first when
+ * files may have been replaced with their mtime kept.
+ */
+static int check_tree_files(struct pstree *tree, bool digests)
+{
+	int ret = 0;
+
+	for (int i = 0; i < tree->nr_tasks; i++)
+		if (tree->tasks[i]->priv && check_task_files(tree->tasks[i], digests))
+			ret = -1;
+	checked_reset();
+	return ret;
+}
+
+/*
+ * Shared anonymous memory the restore fills: the page data of each object,
+ * once however many tasks map it. A check-only dump copies none, so there
+ * this counts nothing.
+ */
+static uint64_t shmem_need(struct pstree *tree)
+{
+	uint64_t need = 0, *seen = NULL;
+	size_t nr_seen = 0;
+
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct rst_task *rt = tree->tasks[i]->priv;
+
+		for (size_t k = 0; rt && k < rt->mm->n_vmas; k++) {
+			VmaEntry *v = rt->mm->vmas[k];
+			bool have = false;
+			char name[64];
+			struct stat st;
+			uint64_t *ns;
+
+			if (!(v->status & VMA_ANON_SHARED))
+				continue;
+			for (size_t s = 0; s < nr_seen && !have; s++)
+				have = seen[s] == v->shmid;
+			if (have)
+				continue;
+			ns = realloc(seen, (nr_seen + 1) * sizeof(*ns));
+			if (!ns)
+				break;
+			seen = ns;
+			seen[nr_seen++] = v->shmid;
+			snprintf(name, sizeof(name), "pages-shmem-%lu.img", (unsigned long)v->shmid);
+			if (!fstatat(img_dir_fd(), name, &st, 0))
+				need += st.st_size;
+		}
+	}
+	free(seen);
+	return need;
 }
 
 /*
@@ -924,15 +1092,21 @@ static int check_restore(struct pstree *tree, int min_fd)
 	uint64_t need = 0, avail;
 	int ret = check_cpu() || check_xstate(tree) ? -1 : 0;
 
-	for (int i = 0; i < tree->nr_tasks; i++)
-		if (tree->tasks[i]->priv && check_task(tree->tasks[i], &need))
-			ret = -1;
+	if (check_tree_files(tree, true))
+		ret = -1;
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct rst_task *rt = tree->tasks[i]->priv;
+
+		for (int k = 0; rt && k < rt->nr_pagemap; k++)
+			need += rt->pagemap[k]->nr_pages * 4096UL;
+	}
+	need += shmem_need(tree);
 	if (restore_open_files(tree, min_fd, true))
 		ret = -1;
 	restore_files_reset();
 	avail = mem_available();
 	if (need > avail) {
-		pr_err("The restore needs %lu MiB of memory, %lu MiB are available\n",
+		pr_err("check: the restore needs %lu MiB of memory, MemAvailable is %lu MiB\n",
 		       (unsigned long)(need >> 20), (unsigned long)(avail >> 20));
 		ret = -1;
 	}
@@ -978,7 +1152,7 @@ int restore_tree(void)
 		pr_err("The images were dumped with --shell-job; restore needs it too\n");
 		goto out;
 	}
-	if (check_cpu() || check_xstate(&tree))
+	if (check_cpu() || check_xstate(&tree) || check_tree_files(&tree, false))
 		goto out;
 	max_fd = restore_max_fd(&tree);
 	if (max_fd < 0)

@@ -26,6 +26,13 @@ void restore_task_body(struct task *t, struct restore_shared *sh);
 int restore_load_task(struct task *t);
 /* Open a mapped file and check it is the one dumped; the fd is >= @min_fd. */
 int open_vma_file(const VmaEntry *v, int min_fd);
+/* Open a mapped file as its mapping needs it (read-write for a shared writable one). */
+int open_mapped_file(const VmaEntry *v);
+/*
+ * What differs between the file open at @fd and the one dumped, as text in
+ * @buf, or NULL: the size, and the mtime when @mtime_ns is given.
+ */
+const char *file_change(int fd, uint64_t size, const uint64_t *mtime_ns, char *buf, size_t len);
 void restore_free_task(struct task *t);
 
 #endif

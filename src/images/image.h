@@ -43,6 +43,9 @@ enum img_kind_id {
 	IMG_EVENTFD,
 	IMG_SIGNALFD,
 	IMG_TIMERFD,
+	IMG_FILE_LOCKS,
+	IMG_UNIXSK,
+	IMG_INETSK,
 	IMG_TTY_FILES,
 	IMG_TTY_INFO,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */

@@ -6,7 +6,9 @@
 #include "cpuinfo.pb-c.h"
 #include "eventfd.pb-c.h"
 #include "fdinfo.pb-c.h"
+#include "file-lock.pb-c.h"
 #include "fs.pb-c.h"
+#include "inet.pb-c.h"
 #include "inventory.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
@@ -16,6 +18,7 @@
 #include "signalfd.pb-c.h"
 #include "test.pb-c.h"
 #include "timerfd.pb-c.h"
+#include "unix.pb-c.h"
 #include "tty.pb-c.h"
 
 /* Magics are arbitrary but fixed forever: they are part of the format. */
@@ -40,6 +43,9 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_EVENTFD] = { "eventfd", "eventfd.img", 0x62163524, &eventfd_entry__descriptor },
 	[IMG_SIGNALFD] = { "signalfd", "signalfd.img", 0x62254117, &signalfd_entry__descriptor },
 	[IMG_TIMERFD] = { "timerfd", "timerfd.img", 0x62305308, &timerfd_entry__descriptor },
+	[IMG_FILE_LOCKS] = { "file-locks", "file-locks.img", 0x63512143, &file_lock_entry__descriptor },
+	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
+	[IMG_INETSK] = { "inetsk", "inetsk.img", 0x63532627, &inet_sk_entry__descriptor },
 	[IMG_TTY_FILES] = { "tty", "tty.img", 0x62415921, &tty_file_entry__descriptor },
 	[IMG_TTY_INFO] = { "tty-info", "tty-info.img", 0x62425836, &tty_info_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },

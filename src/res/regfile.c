@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -60,12 +61,43 @@ static int dump_ghost(const struct fd_parms *p, uint32_t id)
 
 static struct img_store store = IMG_STORE(IMG_REG_FILES);
 
+/*
+ * Files of these filesystems look regular but reopening the path is not
+ * the same object: a POSIX message queue (its messages), a pinned BPF
+ * object. Refused by name rather than restored into something else.
+ */
+static int check_reopenable(const struct fd_parms *p)
+{
+	static const struct {
+		long magic;
+		const char *what;
+	} pseudo[] = {
+		{ 0x19800202, "POSIX message queue" },
+		{ 0xcafe4a11, "pinned BPF object" },
+	};
+	struct statfs sf;
+
+	if (fstatfs(p->lfd, &sf)) {
+		pr_perror("Can't statfs %s fd %d of pid %d", p->link, p->fd, p->pid);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (sf.f_type == pseudo[i].magic) {
+			pr_err("unsupported: %s %s fd %d of pid %d\n", pseudo[i].what, p->link,
+			       p->fd, p->pid);
+			return -1;
+		}
+	return 0;
+}
+
 static int regfile_dump(const struct fd_parms *p, uint32_t id)
 {
 	RegFileEntry re = REG_FILE_ENTRY__INIT;
 	size_t len = strlen(p->link), slen = strlen(DELETED_SUFFIX);
 	char path[PATH_MAX];
 
+	if (check_reopenable(p))
+		return -1;
 	snprintf(path, sizeof(path), "%s", p->link);
 	re.id = id;
 	re.flags = p->flags;

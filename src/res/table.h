@@ -9,6 +9,10 @@ extern const struct fd_kind pipe_kind;
 extern const struct fd_kind eventfd_kind;
 extern const struct fd_kind signalfd_kind;
 extern const struct fd_kind timerfd_kind;
+extern const struct fd_kind unixsk_kind;
+extern const struct fd_kind inetsk_kind;
 extern const struct fd_kind tty_kind;
+
+extern const struct fd_extra file_lock_extra;
 
 #endif

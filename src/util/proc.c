@@ -601,3 +601,64 @@ int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr)
 	free(buf);
 	return ret;
 }
+
+static int lock_kind(const char *word, enum proc_lock_kind *kind)
+{
+	static const struct {
+		const char *name;
+		enum proc_lock_kind kind;
+	} kinds[] = {
+		{ "FLOCK", PLK_FLOCK }, { "POSIX", PLK_POSIX }, { "OFDLCK", PLK_OFD },
+		{ "LEASE", PLK_LEASE }, { "DELEG", PLK_DELEG },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(word, kinds[i].name)) {
+			*kind = kinds[i].kind;
+			return 0;
+		}
+	return -1;
+}
+
+int parse_lock_line(const char *line, struct proc_lock *l)
+{
+	char kind[16], mode[16], type[16], end[24];
+	unsigned maj, min;
+	long long id, start;
+	int n = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (sscanf(line, "%lld: %n", &id, &n) < 1 || !n)
+		return -1;
+	line += n;
+	if (!strncmp(line, "-> ", 3)) {
+		l->waiter = true;
+		line += 3;
+	}
+	if (sscanf(line, "%15s %15s %15s %d %x:%x:%" SCNu64 " %lld %23s", kind, mode, type,
+		   &l->pid, &maj, &min, &l->ino, &start, end) != 9)
+		return -1;
+	if (lock_kind(kind, &l->kind))
+		return -1;
+	l->breaking = !strcmp(mode, "BREAKING") || !strcmp(mode, "BREAKER");
+	if (!strcmp(type, "READ"))
+		l->type = F_RDLCK;
+	else if (!strcmp(type, "WRITE"))
+		l->type = F_WRLCK;
+	else if (!strcmp(type, "UNLCK"))
+		l->type = F_UNLCK;
+	else
+		return -1;
+	l->start = start;
+	if (!strcmp(end, "EOF")) {
+		l->end = -1;
+	} else {
+		char *e;
+
+		errno = 0;
+		l->end = strtoll(end, &e, 10);
+		if (errno || *e || l->end < l->start)
+			return -1;
+	}
+	return start < 0 ? -1 : 0;
+}

@@ -95,6 +95,22 @@ int proc_list_children(pid_t pid, pid_t tid, pid_t **kids, int *nr);
 /* Blank-separated positive numbers (children, cgroup.threads); -1 on junk. */
 int parse_pid_list(const char *buf, pid_t **out, int *nr);
 
+/* One "lock:" line of fdinfo (or a line of /proc/locks). */
+enum proc_lock_kind { PLK_FLOCK = 1, PLK_POSIX, PLK_OFD, PLK_LEASE, PLK_DELEG };
+
+struct proc_lock {
+	enum proc_lock_kind kind;
+	bool waiter;		/* "->": a task blocked waiting for it, not a holder */
+	bool breaking;		/* a lease being broken */
+	int type;		/* F_RDLCK, F_WRLCK or F_UNLCK */
+	pid_t pid;		/* holder (-1 for OFD locks) */
+	uint64_t ino;
+	int64_t start, end;	/* end -1: to EOF */
+};
+
+/* Parse "ID: [-> ]KIND MODE TYPE PID MAJ:MIN:INO START END|EOF"; -1 if bad. */
+int parse_lock_line(const char *line, struct proc_lock *l);
+
 /* Read a whole /proc file into a malloc'ed NUL-terminated buffer. */
 char *proc_read_file(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a whole file by path; *len gets the length when non-NULL. */

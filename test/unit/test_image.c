@@ -1127,6 +1127,8 @@ static Suite *image_suite(void)
 
 	tcase_add_checked_fixture(frame, setup, teardown);
 	tcase_set_timeout(frame, 120);
+	/* the json checks start python3 several times: slow on a loaded machine */
+	tcase_set_timeout(json, 60);
 	tcase_add_test(frame, test_roundtrip_many);
 	tcase_add_test(frame, test_roundtrip_fd);
 	tcase_add_test(frame, test_head_and_rest);

@@ -998,6 +998,8 @@ START_TEST(test_supported)
 		"check --ms --all --feature a",
 		"show x",
 		"exec -t 1 close 1",
+		"dump -t 1 -x",
+		"restore --ext-unix-sk=12,34",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -1015,7 +1017,6 @@ START_TEST(test_unsupported)
 		const char *name;
 	} t[] = {
 		{ "restore -L /x", "libdir" },
-		{ "dump -t 1 -x", "ext-unix-sk" },
 		{ "dump -t 1 -n net", "namespaces" },
 		{ "dump -t 1 --manage-cgroups=soft", "manage-cgroups" },
 		{ "dump -t 1 --tcp-established", "tcp-established" },
@@ -1026,7 +1027,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 --address a", "address" },
 		{ "dump -t 1 --force-irmap", "force-irmap" },
 		{ "dump -t 1 --auto-dedup", "auto-dedup" },
-		{ "dump -t 1 -l", "file-locks" },
 		{ "dump -t 1 -M a:b", "ext-mount-map" },
 		{ "dump -t 1 --external x", "external" },
 		{ "dump -t 1 --link-remap", "link-remap" },

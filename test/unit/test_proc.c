@@ -1288,6 +1288,44 @@ START_TEST(test_pid_list)
 }
 END_TEST
 
+START_TEST(test_lock_lines)
+{
+	struct proc_lock l;
+
+	ck_assert_int_eq(parse_lock_line("1: FLOCK  ADVISORY  WRITE 29834 fe:00:11101576 0 EOF", &l), 0);
+	ck_assert_int_eq(l.kind, PLK_FLOCK);
+	ck_assert_int_eq(l.type, F_WRLCK);
+	ck_assert_int_eq(l.pid, 29834);
+	ck_assert_uint_eq(l.ino, 11101576);
+	ck_assert_int_eq(l.end, -1);
+	ck_assert(!l.waiter);
+	ck_assert_int_eq(parse_lock_line("2: POSIX  ADVISORY  READ 7 08:01:5 5 14\n", &l), 0);
+	ck_assert_int_eq(l.kind, PLK_POSIX);
+	ck_assert_int_eq(l.type, F_RDLCK);
+	ck_assert_int_eq(l.start, 5);
+	ck_assert_int_eq(l.end, 14);
+	ck_assert_int_eq(parse_lock_line("3: OFDLCK ADVISORY  WRITE -1 fe:00:9 0 9", &l), 0);
+	ck_assert_int_eq(l.kind, PLK_OFD);
+	ck_assert_int_eq(l.pid, -1);
+	ck_assert_int_eq(parse_lock_line("4: LEASE  ACTIVE    READ 1 fe:00:9 0 EOF", &l), 0);
+	ck_assert_int_eq(l.kind, PLK_LEASE);
+	ck_assert(!l.breaking);
+	ck_assert_int_eq(parse_lock_line("5: LEASE  BREAKING  UNLCK 1 fe:00:9 0 EOF", &l), 0);
+	ck_assert(l.breaking);
+	ck_assert_int_eq(l.type, F_UNLCK);
+	ck_assert_int_eq(parse_lock_line("6: -> POSIX  ADVISORY  WRITE 9 fe:00:9 0 EOF", &l), 0);
+	ck_assert(l.waiter);
+	ck_assert_int_eq(l.pid, 9);
+	/* damaged lines */
+	ck_assert_int_eq(parse_lock_line("", &l), -1);
+	ck_assert_int_eq(parse_lock_line("1: FLOCK ADVISORY WRITE 1 fe:00:9 0", &l), -1);
+	ck_assert_int_eq(parse_lock_line("1: FNORD ADVISORY WRITE 1 fe:00:9 0 EOF", &l), -1);
+	ck_assert_int_eq(parse_lock_line("1: POSIX ADVISORY BOTH 1 fe:00:9 0 EOF", &l), -1);
+	ck_assert_int_eq(parse_lock_line("1: POSIX ADVISORY READ 1 fe:00:9 9 3", &l), -1);
+	ck_assert_int_eq(parse_lock_line("1: POSIX ADVISORY READ 1 fe:00:9 0 12x", &l), -1);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -1335,6 +1373,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(live, test_live_threads);
 	tcase_add_test(live, test_live_children);
 	tcase_add_test(live, test_pid_list);
+	tcase_add_test(live, test_lock_lines);
 	tcase_add_test(live, test_read_file);
 	return s;
 }

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	 * the same low pid and take it while ours is dumped and killed.
 	 */
 	srand(getpid() ^ time(NULL));
-	for (volatile long k = 0, n = 1000 + rand() % 8000; wrapped && k < n; k++) {
+	for (volatile long k = 0, n = 1000 + rand() % 3000; wrapped && k < n; k++) {
 		pid_t pid = fork();
 
 		if (pid < 0)

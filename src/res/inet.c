@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPv4 and IPv6 TCP and UDP sockets that carry no connection state: TCP
+ * sockets unbound, bound or listening (with an empty accept queue), UDP
+ * sockets bound or connected (with no datagram queued). A connected TCP
+ * socket needs TCP_REPAIR (--tcp-established), not done yet: refused.
+ *
+ * Options are saved when they differ from those of a fresh socket of the
+ * same kind, so a default (an auto-tuned buffer size) stays a default.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/files.h"
+#include "fdinfo.pb-c.h"
+#include "images/store.h"
+#include "inet.pb-c.h"
+#include "res/table.h"
+#include "util/log.h"
+
+struct sk_opt {
+	int level, name;
+	bool tcp_only, udp_only;
+	int family;	/* 0: both, or the one it belongs to */
+};
+
+/* Set before bind, in this order (V6ONLY and REUSE* matter to bind). */
+static const struct sk_opt sk_opts[] = {
+	{ .level = SOL_SOCKET, .name = SO_REUSEADDR },
+	{ .level = SOL_SOCKET, .name = SO_REUSEPORT },
+	{ .level = SOL_SOCKET, .name = SO_KEEPALIVE },
+	{ .level = SOL_SOCKET, .name = SO_BROADCAST },
+	{ .level = SOL_SOCKET, .name = SO_LINGER },
+	{ .level = SOL_SOCKET, .name = SO_SNDBUF },
+	{ .level = SOL_SOCKET, .name = SO_RCVBUF },
+	{ .level = SOL_SOCKET, .name = SO_PRIORITY },
+	{ .level = SOL_SOCKET, .name = SO_RCVLOWAT },
+	{ .level = SOL_SOCKET, .name = SO_MARK },
+	{ .level = SOL_SOCKET, .name = SO_BINDTODEVICE },
+	{ .level = SOL_SOCKET, .name = SO_OOBINLINE },
+	{ .level = SOL_SOCKET, .name = SO_DONTROUTE },
+	{ .level = SOL_SOCKET, .name = SO_RCVTIMEO_OLD },
+	{ .level = SOL_SOCKET, .name = SO_SNDTIMEO_OLD },
+	{ .level = IPPROTO_IP, .name = IP_TOS, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_TTL, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_FREEBIND, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_TRANSPARENT, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_RECVERR, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_PKTINFO, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_MTU_DISCOVER, .family = AF_INET },
+	{ .level = IPPROTO_IP, .name = IP_MULTICAST_TTL, .family = AF_INET, .udp_only = true },
+	{ .level = IPPROTO_IP, .name = IP_MULTICAST_LOOP, .family = AF_INET, .udp_only = true },
+	{ .level = IPPROTO_IP, .name = IP_BIND_ADDRESS_NO_PORT, .family = AF_INET },
+	{ .level = IPPROTO_IPV6, .name = IPV6_V6ONLY, .family = AF_INET6 },
+	{ .level = IPPROTO_IPV6, .name = IPV6_TCLASS, .family = AF_INET6 },
+	{ .level = IPPROTO_IPV6, .name = IPV6_UNICAST_HOPS, .family = AF_INET6 },
+	{ .level = IPPROTO_IPV6, .name = IPV6_FREEBIND, .family = AF_INET6 },
+	{ .level = IPPROTO_IPV6, .name = IPV6_RECVPKTINFO, .family = AF_INET6 },
+	{ .level = IPPROTO_IPV6, .name = IPV6_MTU_DISCOVER, .family = AF_INET6 },
+	{ .level = IPPROTO_IPV6, .name = IPV6_MULTICAST_HOPS, .family = AF_INET6, .udp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_NODELAY, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_KEEPIDLE, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_KEEPINTVL, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_KEEPCNT, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_MAXSEG, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_DEFER_ACCEPT, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_USER_TIMEOUT, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_SYNCNT, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_LINGER2, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_WINDOW_CLAMP, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_NOTSENT_LOWAT, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_CONGESTION, .tcp_only = true },
+	{ .level = IPPROTO_TCP, .name = TCP_FASTOPEN, .tcp_only = true },
+	{ .level = IPPROTO_UDP, .name = UDP_CORK, .udp_only = true },
+};
+
+#define NR_SK_OPTS (sizeof(sk_opts) / sizeof(sk_opts[0]))
+#define OPT_MAX 64
+
+static struct img_store store = IMG_STORE(IMG_INETSK);
+
+static bool applies(const struct sk_opt *o, int family, int proto)
+{
+	if (o->family && o->family != family)
+		return false;
+	if (o->tcp_only && proto != IPPROTO_TCP)
+		return false;
+	return !o->udp_only || proto == IPPROTO_UDP;
+}
+
+static int sock_int(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
+}
+
+static bool inetsk_match(const struct fd_parms *p)
+{
+	int domain;
+
+	if (!S_ISSOCK(p->st.st_mode))
+		return false;
+	domain = sock_int(p->lfd, SOL_SOCKET, SO_DOMAIN);
+	return domain == AF_INET || domain == AF_INET6;
+}
+
+/* ---- dump ---- */
+
+static const char *addr_str(const void *sa, size_t len, char *buf, size_t size)
+{
+	const struct sockaddr_in *in = sa;
+	const struct sockaddr_in6 *in6 = sa;
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (len >= sizeof(*in) && in->sin_family == AF_INET) {
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		snprintf(buf, size, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (len >= sizeof(*in6) && in6->sin6_family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, size, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, size, "(no address)");
+	}
+	return buf;
+}
+
+/* Refuse what this kind cannot carry: one line naming fd and pid. */
+static int check_state(const struct fd_parms *p, int type, int proto, bool *listening,
+		       uint32_t *backlog)
+{
+	const char *what = proto == IPPROTO_TCP ? "TCP" : "UDP";
+	int queued = 0;
+
+	*listening = false;
+	if (!(type == SOCK_STREAM && proto == IPPROTO_TCP) &&
+	    !(type == SOCK_DGRAM && proto == IPPROTO_UDP)) {
+		pr_err("unsupported: inet socket of type %d protocol %d, fd %d of pid %d\n", type,
+		       proto, p->fd, p->pid);
+		return -1;
+	}
+	if (proto == IPPROTO_TCP) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		if (getsockopt(p->lfd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+			pr_perror("Can't read TCP_INFO of fd %d of pid %d", p->fd, p->pid);
+			return -1;
+		}
+		if (ti.tcpi_state == TCP_LISTEN) {
+			/* for a listener the kernel reports its accept queue here */
+			if (ti.tcpi_unacked) {
+				pr_err("unsupported: listening TCP socket fd %d of pid %d has %u connections not yet accepted\n",
+				       p->fd, p->pid, ti.tcpi_unacked);
+				return -1;
+			}
+			*listening = true;
+			*backlog = ti.tcpi_sacked;
+			return 0;
+		}
+		if (ti.tcpi_state != TCP_CLOSE) {
+			pr_err("unsupported: connected TCP socket fd %d of pid %d (state %u; --tcp-established is not implemented)\n",
+			       p->fd, p->pid, ti.tcpi_state);
+			return -1;
+		}
+		return 0;
+	}
+	if (ioctl(p->lfd, SIOCINQ, &queued) || queued) {
+		pr_err("unsupported: %s socket fd %d of pid %d has datagrams queued\n", what, p->fd,
+		       p->pid);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options of @fd that differ from those of @fresh, appended to @e. */
+static int save_opts(int fd, int fresh, int family, int proto, InetSkEntry *e,
+		     InetSkOpt *opts, uint8_t (*vals)[OPT_MAX])
+{
+	for (size_t i = 0; i < NR_SK_OPTS; i++) {
+		const struct sk_opt *o = &sk_opts[i];
+		uint8_t mine[OPT_MAX] = { 0 }, def[OPT_MAX] = { 0 };
+		socklen_t ml = sizeof(mine), dl = sizeof(def);
+
+		if (!applies(o, family, proto))
+			continue;
+		if (getsockopt(fd, o->level, o->name, mine, &ml)) {
+			pr_perror("Can't read socket option %d:%d", o->level, o->name);
+			return -1;
+		}
+		if (!getsockopt(fresh, o->level, o->name, def, &dl) && dl == ml &&
+		    !memcmp(mine, def, ml))
+			continue;
+		memcpy(vals[e->n_opts], mine, ml);
+		opts[e->n_opts] = (InetSkOpt)INET_SK_OPT__INIT;
+		opts[e->n_opts].level = o->level;
+		opts[e->n_opts].name = o->name;
+		opts[e->n_opts].value.data = vals[e->n_opts];
+		opts[e->n_opts].value.len = ml;
+		e->opts[e->n_opts] = &opts[e->n_opts];
+		e->n_opts++;
+	}
+	return 0;
+}
+
+static int inetsk_dump(const struct fd_parms *p, uint32_t id)
+{
+	InetSkEntry e = INET_SK_ENTRY__INIT;
+	InetSkOpt opts[NR_SK_OPTS], *optp[NR_SK_OPTS];
+	uint8_t vals[NR_SK_OPTS][OPT_MAX];
+	struct sockaddr_storage name, peer;
+	socklen_t nl = sizeof(name), pl = sizeof(peer);
+	int family = sock_int(p->lfd, SOL_SOCKET, SO_DOMAIN);
+	int type = sock_int(p->lfd, SOL_SOCKET, SO_TYPE);
+	int proto = sock_int(p->lfd, SOL_SOCKET, SO_PROTOCOL);
+	bool listening;
+	uint32_t backlog = 0;
+	char buf[80];
+	int fresh, ret;
+
+	if (check_state(p, type, proto, &listening, &backlog))
+		return -1;
+	e.id = id;
+	e.flags = p->flags;
+	e.family = family;
+	e.type = type;
+	e.protocol = proto;
+	e.opts = optp;
+	fresh = socket(family, type | SOCK_CLOEXEC, proto);
+	if (fresh < 0) {
+		pr_perror("Can't make a socket to compare fd %d of pid %d with", p->fd, p->pid);
+		return -1;
+	}
+	ret = save_opts(p->lfd, fresh, family, proto, &e, opts, vals);
+	close(fresh);
+	if (ret)
+		return -1;
+	if (getsockname(p->lfd, (struct sockaddr *)&name, &nl)) {
+		pr_perror("Can't read the address of fd %d of pid %d", p->fd, p->pid);
+		return -1;
+	}
+	/* port 0: never bound (an address alone cannot be bound without a port) */
+	if (((struct sockaddr_in *)&name)->sin_port) {
+		e.has_name = true;
+		e.name.data = (uint8_t *)&name;
+		e.name.len = nl;
+	}
+	if (proto == IPPROTO_UDP && !getpeername(p->lfd, (struct sockaddr *)&peer, &pl)) {
+		e.has_peer = true;
+		e.peer.data = (uint8_t *)&peer;
+		e.peer.len = pl;
+	}
+	if (listening) {
+		e.has_backlog = true;
+		e.backlog = backlog;
+	}
+	pr_info("fd %d of pid %d: %s %s %s%s, %zu options\n", p->fd, p->pid,
+		family == AF_INET ? "IPv4" : "IPv6", proto == IPPROTO_TCP ? "TCP" : "UDP",
+		e.has_name ? addr_str(&name, nl, buf, sizeof(buf)) : "unbound",
+		listening ? " listening" : e.has_peer ? " connected" : "", e.n_opts);
+	return img_store_write(&store, &e.base);
+}
+
+static int inetsk_dump_finish(void)
+{
+	return img_store_finish(&store);
+}
+
+/* ---- restore ---- */
+
+static int inetsk_collect(void)
+{
+	return img_store_load(&store);
+}
+
+static int set_opts(int fd, const InetSkEntry *e)
+{
+	for (size_t i = 0; i < e->n_opts; i++) {
+		const InetSkOpt *o = e->opts[i];
+		uint8_t val[OPT_MAX];
+		size_t len = o->value.len;
+		int v;
+
+		if (len > sizeof(val)) {
+			pr_err("Socket %u: option %d:%d is %zu bytes\n", e->id, o->level, o->name, len);
+			return -1;
+		}
+		memcpy(val, o->value.data, len);
+		/* the kernel reports twice what was asked for, and doubles it again */
+		if (o->level == SOL_SOCKET && (o->name == SO_SNDBUF || o->name == SO_RCVBUF) &&
+		    len == sizeof(int)) {
+			memcpy(&v, val, sizeof(v));
+			v /= 2;
+			memcpy(val, &v, sizeof(v));
+		}
+		if (setsockopt(fd, o->level, o->name, val, len)) {
+			pr_perror("Can't set option %d:%d of socket %u", o->level, o->name, e->id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int inetsk_open(uint32_t id)
+{
+	InetSkEntry *e = (InetSkEntry *)img_store_find(&store, "id", id);
+	char buf[80];
+	int fd;
+
+	if (!e) {
+		pr_err("Socket %u is missing from inetsk.img\n", id);
+		return -1;
+	}
+	if ((e->family != AF_INET && e->family != AF_INET6) ||
+	    (e->has_name && e->name.len > sizeof(struct sockaddr_storage)) ||
+	    (e->has_peer && e->peer.len > sizeof(struct sockaddr_storage))) {
+		pr_err("Socket %u: bad family or address in inetsk.img\n", id);
+		return -1;
+	}
+	fd = socket(e->family, e->type | SOCK_CLOEXEC, e->protocol);
+	if (fd < 0) {
+		pr_perror("Can't create socket %u", id);
+		return -1;
+	}
+	if (set_opts(fd, e))
+		goto err;
+	if (e->has_name && bind(fd, (struct sockaddr *)e->name.data, e->name.len)) {
+		pr_perror("Can't bind socket %u to %s", id,
+			  addr_str(e->name.data, e->name.len, buf, sizeof(buf)));
+		goto err;
+	}
+	if (e->has_backlog && listen(fd, e->backlog)) {
+		pr_perror("Can't listen on socket %u (%s)", id,
+			  addr_str(e->name.data, e->name.len, buf, sizeof(buf)));
+		goto err;
+	}
+	if (e->has_peer && connect(fd, (struct sockaddr *)e->peer.data, e->peer.len)) {
+		pr_perror("Can't connect socket %u to %s", id,
+			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
+		goto err;
+	}
+	if (fcntl(fd, F_SETFL, e->flags & ~O_ACCMODE)) {
+		pr_perror("Can't set flags %#x on socket %u", e->flags, id);
+		goto err;
+	}
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+static void inetsk_reset(void)
+{
+	img_store_reset(&store);
+}
+
+const struct fd_kind inetsk_kind = {
+	.name = "inet socket",
+	.type = FD_TYPE__INETSK,
+	.match = inetsk_match,
+	.dump = inetsk_dump,
+	.dump_finish = inetsk_dump_finish,
+	.collect = inetsk_collect,
+	.open = inetsk_open,
+	.reset = inetsk_reset,
+};

@@ -1,0 +1,1254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unix sockets: stream, datagram and seqpacket; socketpairs, sockets bound
+ * to paths (present or unlinked) and abstract names, connections made
+ * through listeners, connections still pending on a listener, shutdowns,
+ * options and the data queued for each socket.
+ *
+ * Dump: sock_diag tells peers, names, pending connections and shutdowns of
+ * every socket at once; the receive queue is copied with MSG_PEEK under a
+ * temporary SO_PEEK_OFF, so nothing is taken out. How each socket will be
+ * re-made depends on its peer, which may be dumped after it: records are
+ * kept and checked together at the end of the dump, while the tree can
+ * still be given back.
+ *
+ * Restore: the first open builds every socket of the image at once, in an
+ * order the kernel accepts (bind, listen, queue datagrams to named sockets
+ * before anyone connects to them, connect and accept, pending connections
+ * in queue order, stream data from the peer, then unlink unlinked names,
+ * then shutdowns and options); each open hands out a copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "engine/files.h"
+#include "fdinfo.pb-c.h"
+#include "images/image.h"
+#include "images/store.h"
+#include "res/table.h"
+#include "unix.pb-c.h"
+#include "util/log.h"
+#include "util/options.h"
+#include "util/unix_diag.h"
+
+#define ST_ESTABLISHED 1
+#define ST_CLOSE 7
+#define ST_LISTEN 10
+#define RCV_SHUT 1
+#define SEND_SHUT 2
+/* the largest datagram the dump copies */
+#define PEEK_BUF (4u << 20)
+
+static struct img_store store = IMG_STORE(IMG_UNIXSK);
+
+static bool unixsk_match(const struct fd_parms *p)
+{
+	int domain;
+	socklen_t len = sizeof(domain);
+
+	if (!S_ISSOCK(p->st.st_mode))
+		return false;
+	return !getsockopt(p->lfd, SOL_SOCKET, SO_DOMAIN, &domain, &len) && domain == AF_UNIX;
+}
+
+/* ---- dump ---- */
+
+struct dumped {
+	pid_t pid;
+	int fd;
+	UnixSkEntry *e;
+	uint32_t vfs_ino;	/* the socket file's inode as sock_diag tells */
+};
+
+static struct unix_diag_set diag;
+static bool diag_done, dump_failed;
+static struct dumped *dumped;
+static int nr_dumped;
+
+static void free_entry(UnixSkEntry *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_queue; i++) {
+		free(e->queue[i]->data.data);
+		free(e->queue[i]->src.data);
+		free(e->queue[i]);
+	}
+	free(e->queue);
+	free(e->name.data);
+	free(e->ext_name.data);
+	free(e->dir);
+	free(e->icons);
+	if (e->opts)
+		free(e->opts->filter);
+	free(e->opts);
+	free(e);
+}
+
+static void dump_forget(void)
+{
+	for (int i = 0; i < nr_dumped; i++)
+		free_entry(dumped[i].e);
+	free(dumped);
+	dumped = NULL;
+	nr_dumped = 0;
+	unix_diag_free(&diag);
+	diag_done = dump_failed = false;
+}
+
+static int getint(int fd, int opt, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	return getsockopt(fd, SOL_SOCKET, opt, val, &len);
+}
+
+static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
+{
+	struct timeval rt, st;
+	socklen_t tl = sizeof(rt), sl = sizeof(st), flen = 0;
+	int sndbuf, rcvbuf, passcred, passsec, peek, lowat, lock;
+
+	if (getint(p->lfd, SO_SNDBUF, &sndbuf) || getint(p->lfd, SO_RCVBUF, &rcvbuf) ||
+	    getint(p->lfd, SO_PASSCRED, &passcred) || getint(p->lfd, SO_PASSSEC, &passsec) ||
+	    getint(p->lfd, SO_PEEK_OFF, &peek) || getint(p->lfd, SO_RCVLOWAT, &lowat) ||
+	    getint(p->lfd, SO_LOCK_FILTER, &lock) ||
+	    getsockopt(p->lfd, SOL_SOCKET, SO_RCVTIMEO_OLD, &rt, &tl) ||
+	    getsockopt(p->lfd, SOL_SOCKET, SO_SNDTIMEO_OLD, &st, &sl)) {
+		pr_perror("Can't read options of unix socket fd %d of pid %d", p->fd, p->pid);
+		return -1;
+	}
+	o->sndbuf = sndbuf;
+	o->rcvbuf = rcvbuf;
+	o->passcred = passcred;
+	o->passsec = passsec;
+	o->peek_off = peek;
+	o->rcvlowat = lowat;
+	o->rcvtimeo_us = rt.tv_sec * 1000000ULL + rt.tv_usec;
+	o->sndtimeo_us = st.tv_sec * 1000000ULL + st.tv_usec;
+	o->has_lock_filter = true;
+	o->lock_filter = lock;
+	/* a zero length asks how many instructions the filter has */
+	if (getsockopt(p->lfd, SOL_SOCKET, SO_GET_FILTER, NULL, &flen)) {
+		pr_perror("Can't read the filter of unix socket fd %d of pid %d", p->fd, p->pid);
+		return -1;
+	}
+	if (flen) {
+		struct sock_filter *f = calloc(flen, sizeof(*f));
+
+		o->filter = calloc(flen, sizeof(uint64_t));
+		if (!f || !o->filter ||
+		    getsockopt(p->lfd, SOL_SOCKET, SO_GET_FILTER, f, &flen)) {
+			pr_perror("Can't read the filter of unix socket fd %d of pid %d", p->fd,
+				  p->pid);
+			free(f);
+			return -1;
+		}
+		o->n_filter = flen;
+		for (socklen_t i = 0; i < flen; i++)
+			o->filter[i] = (uint64_t)f[i].code | (uint64_t)f[i].jt << 16 |
+				       (uint64_t)f[i].jf << 24 | (uint64_t)f[i].k << 32;
+		free(f);
+	}
+	return 0;
+}
+
+static int add_msg(UnixSkEntry *e, const void *data, size_t len, const struct sockaddr_un *src,
+		   socklen_t srclen)
+{
+	UnixSkMsg **nq = realloc(e->queue, (e->n_queue + 1) * sizeof(*nq));
+	UnixSkMsg *m;
+
+	if (!nq)
+		return -1;
+	e->queue = nq;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return -1;
+	unix_sk_msg__init(m);
+	e->queue[e->n_queue++] = m;
+	m->data.len = len;
+	m->data.data = malloc(len ? len : 1);
+	if (!m->data.data)
+		return -1;
+	memcpy(m->data.data, data, len);
+	if (srclen > offsetof(struct sockaddr_un, sun_path)) {
+		m->has_src = true;
+		m->src.len = srclen - offsetof(struct sockaddr_un, sun_path);
+		m->src.data = malloc(m->src.len);
+		if (!m->src.data)
+			return -1;
+		memcpy(m->src.data, src->sun_path, m->src.len);
+	}
+	return 0;
+}
+
+/* Anything but plain data in a queued message makes the dump fail. */
+static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh)
+{
+	int ret = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			/* peeking installed copies of the passed fds in criu */
+			for (int i = 0; i < n; i++)
+				close(((int *)CMSG_DATA(c))[i]);
+			if (!ret)
+				pr_err("unsupported: SCM_RIGHTS in flight to unix socket fd %d of pid %d\n",
+				       p->fd, p->pid);
+			ret = -1;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			if (!ret)
+				pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
+				       p->fd, p->pid);
+			ret = -1;
+		}
+	}
+	if (!ret && (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		pr_err("unsupported: a queued message of over %u bytes on unix socket fd %d of pid %d\n",
+		       PEEK_BUF, p->fd, p->pid);
+		ret = -1;
+	}
+	return ret;
+}
+
+static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, UnixSkEntry *e)
+{
+	char *buf = malloc(PEEK_BUF);
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} ctl;
+	int old = -1, zero = 0, ret = -1;
+	socklen_t ol = sizeof(old);
+	bool eof_ok = (d->shutdown & RCV_SHUT) || (d->has_peer && !d->peer);
+
+	if (!buf)
+		return -1;
+	if (getsockopt(p->lfd, SOL_SOCKET, SO_PEEK_OFF, &old, &ol) ||
+	    setsockopt(p->lfd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero))) {
+		pr_perror("Can't set a peek offset on unix socket fd %d of pid %d", p->fd, p->pid);
+		free(buf);
+		return -1;
+	}
+	for (int i = 0; i < 1000000; i++) {
+		struct sockaddr_un src;
+		struct iovec iov = { buf, PEEK_BUF };
+		struct msghdr mh = { .msg_name = &src, .msg_namelen = sizeof(src),
+				     .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+		ssize_t n = recvmsg(p->lfd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+		if (n < 0 && errno == EAGAIN) {
+			ret = 0;
+			break;
+		}
+		if (n < 0) {
+			pr_perror("Can't peek at the queue of unix socket fd %d of pid %d", p->fd,
+				  p->pid);
+			break;
+		}
+		if (check_cmsgs(p, &mh))
+			break;
+		/*
+		 * A stream says end of data with 0; so does a shut-down datagram
+		 * socket, where it cannot be told from an empty datagram.
+		 */
+		if (n == 0 && (e->type == SOCK_STREAM || eof_ok)) {
+			ret = 0;
+			break;
+		}
+		if (add_msg(e, buf, n, &src, e->type == SOCK_STREAM ? 0 : mh.msg_namelen))
+			break;
+	}
+	if (setsockopt(p->lfd, SOL_SOCKET, SO_PEEK_OFF, &old, sizeof(old))) {
+		pr_perror("Can't reset the peek offset of unix socket fd %d of pid %d", p->fd,
+			  p->pid);
+		ret = -1;
+	}
+	free(buf);
+	return ret;
+}
+
+/* Find where a bound path is now: present (same socket file), or unlinked. */
+static int dump_path(const struct fd_parms *p, const struct unix_diag_sk *d, UnixSkEntry *e)
+{
+	char full[PATH_MAX * 2], cwd[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (d->name[0] != '/') {
+		char link[64];
+
+		snprintf(link, sizeof(link), "/proc/%d/cwd", p->pid);
+		n = readlink(link, cwd, sizeof(cwd) - 1);
+		if (n < 0) {
+			pr_perror("Can't read %s", link);
+			return -1;
+		}
+		cwd[n] = 0;
+		e->dir = strdup(cwd);
+		if (!e->dir)
+			return -1;
+		snprintf(full, sizeof(full), "%s/%.*s", cwd, d->name_len, d->name);
+	} else {
+		snprintf(full, sizeof(full), "%.*s", d->name_len, d->name);
+	}
+	if (d->has_vfs && !lstat(full, &st) && S_ISSOCK(st.st_mode) && st.st_ino == d->vfs_ino &&
+	    major(st.st_dev) == d->vfs_dev >> 20 && minor(st.st_dev) == (d->vfs_dev & 0xfffff)) {
+		e->has_file_mode = e->has_file_uid = e->has_file_gid = e->has_name_ino = true;
+		e->file_mode = st.st_mode & 07777;
+		e->file_uid = st.st_uid;
+		e->file_gid = st.st_gid;
+		e->name_ino = st.st_ino;
+		return 0;
+	}
+	/*
+	 * An unlinked relative name is taken as bound from the current
+	 * directory: the kernel does not keep the directory it came from.
+	 */
+	if (e->dir)
+		pr_warn("Unix socket fd %d of pid %d: relative name %.*s is gone, taken as unlinked from %s\n",
+			p->fd, p->pid, d->name_len, d->name, e->dir);
+	e->has_deleted = true;
+	e->deleted = true;
+	return 0;
+}
+
+/* The listener whose pending connections include @ino, or NULL. */
+static const struct unix_diag_sk *pending_on(uint32_t ino)
+{
+	for (int i = 0; i < diag.nr; i++) {
+		const struct unix_diag_sk *l = &diag.sk[i];
+
+		if (l->state != ST_LISTEN)
+			continue;
+		for (uint32_t k = 0; k < l->nr_icons; k++)
+			if (l->icons[k] == ino)
+				return l;
+	}
+	return NULL;
+}
+
+static int fill_entry(const struct fd_parms *p, const struct unix_diag_sk *d, UnixSkEntry *e)
+{
+	const struct unix_diag_sk *l;
+
+	e->type = d->type;
+	e->state = d->state;
+	e->flags = p->flags;
+	e->shutdown = d->shutdown;
+	if (d->has_peer) {
+		e->has_peer = true;
+		e->peer = d->peer;
+	}
+	if (d->has_name && d->name_len) {
+		e->has_name = true;
+		e->name.len = d->name_len;
+		e->name.data = malloc(d->name_len);
+		if (!e->name.data)
+			return -1;
+		memcpy(e->name.data, d->name, d->name_len);
+		if (d->name[0] && dump_path(p, d, e))
+			return -1;
+	}
+	if (d->state == ST_LISTEN) {
+		e->has_backlog = true;
+		e->backlog = d->wqueue;
+		e->n_icons = d->nr_icons;
+		e->icons = calloc(d->nr_icons + 1, sizeof(*e->icons));
+		if (!e->icons)
+			return -1;
+		for (uint32_t i = 0; i < d->nr_icons; i++)
+			e->icons[i] = d->icons[i];
+		return 0;
+	}
+	l = d->state == ST_ESTABLISHED && d->has_peer && !d->peer ? pending_on(d->ino) : NULL;
+	if (l) {
+		/* what it sent waits in a socket that has no file: nothing can read it */
+		if (d->wqueue) {
+			pr_err("unsupported: unix socket fd %d of pid %d sent data on a connection not yet accepted\n",
+			       p->fd, p->pid);
+			return -1;
+		}
+		e->has_peer = false;
+		e->has_queued_on = true;
+		e->queued_on = l->ino;
+	}
+	/* only connected stream sockets have anything to read */
+	if (d->type != SOCK_DGRAM && d->state != ST_ESTABLISHED)
+		return 0;
+	return peek_queue(p, d, e);
+}
+
+static int dump_one(const struct fd_parms *p, uint32_t id);
+
+static int unixsk_dump(const struct fd_parms *p, uint32_t id)
+{
+	if (dump_one(p, id)) {
+		dump_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int dump_one(const struct fd_parms *p, uint32_t id)
+{
+	const struct unix_diag_sk *d;
+	struct dumped *nd;
+	UnixSkEntry *e;
+
+	if (!diag_done) {
+		if (unix_diag_collect(&diag))
+			return -1;
+		diag_done = true;
+	}
+	d = unix_diag_find(&diag, p->st.st_ino);
+	if (!d) {
+		pr_err("unsupported: unix socket fd %d of pid %d is not in criu's network namespace\n",
+		       p->fd, p->pid);
+		return -1;
+	}
+	nd = realloc(dumped, (nr_dumped + 1) * sizeof(*nd));
+	if (!nd)
+		return -1;
+	dumped = nd;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -1;
+	unix_sk_entry__init(e);
+	dumped[nr_dumped++] = (struct dumped){ p->pid, p->fd, e, d->has_vfs ? d->vfs_ino : 0 };
+	e->id = id;
+	e->ino = p->st.st_ino;
+	e->opts = malloc(sizeof(*e->opts));
+	if (!e->opts)
+		return -1;
+	unix_sk_opts__init(e->opts);
+	if (dump_opts(p, e->opts) || fill_entry(p, d, e))
+		return -1;
+	if (e->opts->passcred && e->n_queue) {
+		pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
+		       p->fd, p->pid);
+		return -1;
+	}
+	return 0;
+}
+
+static struct dumped *dumped_by_ino(uint64_t ino)
+{
+	if (!ino)
+		return NULL;
+	for (int i = 0; i < nr_dumped; i++)
+		if (dumped[i].e->ino == ino)
+			return &dumped[i];
+	return NULL;
+}
+
+static bool same_name(const UnixSkEntry *a, const UnixSkEntry *b)
+{
+	return a->has_name && b->has_name && a->name.len == b->name.len &&
+	       !memcmp(a->name.data, b->name.data, a->name.len);
+}
+
+static bool ext_allowed(uint64_t ino)
+{
+	const char *s = opts.ext_unix_sk_list;
+
+	if (!opts.ext_unix_sk)
+		return false;
+	if (!s)
+		return true;
+	for (; *s; s += strcspn(s, ",") + (s[strcspn(s, ",")] ? 1 : 0))
+		if (strtoull(s, NULL, 10) == ino)
+			return true;
+	return false;
+}
+
+static int check_external(struct dumped *x)
+{
+	UnixSkEntry *e = x->e;
+	const struct unix_diag_sk *pd = unix_diag_find(&diag, e->peer);
+
+	if (!ext_allowed(e->peer)) {
+		pr_err("unsupported: unix socket fd %d of pid %d is connected to socket %lu outside the tree (see --ext-unix-sk)\n",
+		       x->fd, x->pid, (unsigned long)e->peer);
+		return -1;
+	}
+	if (!pd || !pd->has_name || !pd->name_len) {
+		pr_err("unsupported: unix socket fd %d of pid %d: its peer %lu outside the tree has no name to reconnect to\n",
+		       x->fd, x->pid, (unsigned long)e->peer);
+		return -1;
+	}
+	if (e->n_queue) {
+		pr_err("unsupported: unix socket fd %d of pid %d holds data from its peer %lu outside the tree\n",
+		       x->fd, x->pid, (unsigned long)e->peer);
+		return -1;
+	}
+	e->has_ext_name = true;
+	e->ext_name.len = pd->name_len;
+	e->ext_name.data = malloc(pd->name_len);
+	if (!e->ext_name.data)
+		return -1;
+	memcpy(e->ext_name.data, pd->name, pd->name_len);
+	e->has_peer = false;
+	return 0;
+}
+
+/* The listener in the tree whose name a connected stream socket carries. */
+static struct dumped *listener_of(const struct dumped *x)
+{
+	for (int i = 0; i < nr_dumped; i++) {
+		struct dumped *l = &dumped[i];
+
+		if (l->e->state == ST_LISTEN && l->e->type == x->e->type && same_name(l->e, x->e) &&
+		    l->vfs_ino == x->vfs_ino)
+			return l;
+	}
+	return NULL;
+}
+
+static int check_stream_peer(struct dumped *x, struct dumped *peer)
+{
+	struct dumped *l;
+
+	if (!x->e->has_name && !peer->e->has_name)
+		return 0;	/* a socketpair */
+	l = listener_of(x);
+	if (l) {
+		x->e->has_accepted_on = true;
+		x->e->accepted_on = l->e->ino;
+		return 0;
+	}
+	if (listener_of(peer) || !x->e->has_name)
+		return 0;
+	if (!peer->e->has_name) {
+		/* accepted from a listener closed since: restore makes a stand-in */
+		x->e->has_accepted_on = true;
+		x->e->accepted_on = 0;
+		return 0;
+	}
+	pr_err("unsupported: unix socket fd %d of pid %d and its peer both have names and no listener: which one was accepted cannot be told\n",
+	       x->fd, x->pid);
+	return -1;
+}
+
+/* Who will send each queued datagram again; see refill_dgram(). */
+static int check_dgram_queue(struct dumped *x)
+{
+	UnixSkEntry *e = x->e;
+	struct dumped *peer = e->has_peer ? dumped_by_ino(e->peer) : NULL;
+	bool mutual = peer && peer->e->has_peer && peer->e->peer == e->ino;
+	bool dead = e->has_peer && !e->peer;
+
+	for (size_t i = 0; i < e->n_queue; i++) {
+		UnixSkMsg *m = e->queue[i];
+		bool found = false;
+
+		if (!m->has_src) {
+			if (mutual || dead || e->has_name)
+				continue;
+			pr_err("unsupported: datagrams queued on unix socket fd %d of pid %d cannot be sent again (unnamed socket, sender gone)\n",
+			       x->fd, x->pid);
+			return -1;
+		}
+		for (int k = 0; k < nr_dumped && !found; k++) {
+			UnixSkEntry *s = dumped[k].e;
+
+			found = s->has_name && s->name.len == m->src.len &&
+				!memcmp(s->name.data, m->src.data, m->src.len) &&
+				!s->has_accepted_on;
+		}
+		if (!found || (dead && !mutual) || (!e->has_name && !mutual)) {
+			pr_err("unsupported: datagrams queued on unix socket fd %d of pid %d come from a named socket outside the tree or cannot be sent again\n",
+			       x->fd, x->pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_one(struct dumped *x)
+{
+	UnixSkEntry *e = x->e;
+	struct dumped *peer;
+
+	if (e->has_queued_on && !dumped_by_ino(e->queued_on)) {
+		pr_err("unsupported: unix socket fd %d of pid %d waits to be accepted by listener %lu outside the tree\n",
+		       x->fd, x->pid, (unsigned long)e->queued_on);
+		return -1;
+	}
+	for (size_t i = 0; i < e->n_icons; i++)
+		if (!dumped_by_ino(e->icons[i])) {
+			pr_err("unsupported: listening unix socket fd %d of pid %d has a pending connection from socket %lu outside the tree\n",
+			       x->fd, x->pid, (unsigned long)e->icons[i]);
+			return -1;
+		}
+	if (e->has_peer && e->peer) {
+		peer = dumped_by_ino(e->peer);
+		if (!peer)
+			return check_external(x);
+		if (e->type != SOCK_DGRAM && check_stream_peer(x, peer))
+			return -1;
+	}
+	if (e->type == SOCK_DGRAM)
+		return check_dgram_queue(x);
+	return 0;
+}
+
+static int unixsk_dump_finish(void)
+{
+	int ret = 0;
+
+	/* after a failed dump the reason is already told */
+	if (dump_failed)
+		ret = -1;
+	for (int i = 0; i < nr_dumped && !ret; i++)
+		ret = check_one(&dumped[i]);
+	for (int i = 0; i < nr_dumped && !ret; i++)
+		ret = img_store_write(&store, &dumped[i].e->base);
+	if (img_store_finish(&store))
+		ret = -1;
+	dump_forget();
+	return ret;
+}
+
+/* ---- restore ---- */
+
+struct live_sk {
+	UnixSkEntry *e;
+	int fd;
+	int tmp;		/* the other end made for a peer that was closed */
+	char aside[PATH_MAX + 32];	/* a file moved away to bind an unlinked name */
+};
+
+static struct live_sk *lives;
+static int nr_lives;
+static bool built;
+
+static bool in_image(uint64_t ino)
+{
+	for (int i = 0; i < store.nr; i++)
+		if (((UnixSkEntry *)store.recs[i])->ino == ino)
+			return true;
+	return false;
+}
+
+/* Every socket an entry names must be in the image, before anything is made. */
+static int check_entry(int rec, const UnixSkEntry *e)
+{
+	const char *bad = NULL;
+
+	if (e->type != SOCK_STREAM && e->type != SOCK_DGRAM && e->type != SOCK_SEQPACKET)
+		bad = "an unknown socket type";
+	else if (e->name.len > sizeof(((struct sockaddr_un *)0)->sun_path) ||
+		 e->ext_name.len > sizeof(((struct sockaddr_un *)0)->sun_path))
+		bad = "a name longer than sun_path";
+	else if (e->has_peer && e->peer && !in_image(e->peer))
+		bad = "a peer that is not in the image";
+	else if (e->has_accepted_on && e->accepted_on && !in_image(e->accepted_on))
+		bad = "a listener that is not in the image";
+	else if (e->has_queued_on && !in_image(e->queued_on))
+		bad = "a listener that is not in the image";
+	for (size_t i = 0; !bad && i < e->n_icons; i++)
+		if (!in_image(e->icons[i]))
+			bad = "a pending connection that is not in the image";
+	if (!bad)
+		return 0;
+	pr_err("unixsk.img record %d (socket %lu) names %s\n", rec, (unsigned long)e->ino, bad);
+	return -1;
+}
+
+static int unixsk_collect(void)
+{
+	if (img_store_load(&store))
+		return -1;
+	for (int i = 0; i < store.nr; i++)
+		if (check_entry(i, (UnixSkEntry *)store.recs[i]))
+			return -1;
+	return 0;
+}
+
+static struct live_sk *live_by_ino(uint64_t ino)
+{
+	if (!ino)
+		return NULL;
+	for (int i = 0; i < nr_lives; i++)
+		if (lives[i].e->ino == ino)
+			return &lives[i];
+	return NULL;
+}
+
+static socklen_t make_addr(struct sockaddr_un *a, const ProtobufCBinaryData *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	memcpy(a->sun_path, name->data, name->len);
+	return offsetof(struct sockaddr_un, sun_path) + name->len;
+}
+
+static bool is_path(const UnixSkEntry *e)
+{
+	return e->has_name && e->name.len && e->name.data[0];
+}
+
+static void full_path(const UnixSkEntry *e, char *buf, size_t len)
+{
+	if (e->dir)
+		snprintf(buf, len, "%s/%.*s", e->dir, (int)e->name.len, e->name.data);
+	else
+		snprintf(buf, len, "%.*s", (int)e->name.len, e->name.data);
+}
+
+/* bind, or connect, to @e's name; relative names from the directory they had */
+static int at_name(int fd, const UnixSkEntry *e, const ProtobufCBinaryData *name, bool do_bind)
+{
+	struct sockaddr_un a;
+	socklen_t len;
+	int cwd = -1, ret;
+
+	if (name->len > sizeof(a.sun_path)) {
+		pr_err("Unix socket %lu: name of %zu bytes\n", (unsigned long)e->ino, name->len);
+		return -1;
+	}
+	len = make_addr(&a, name);
+	if (e->dir && a.sun_path[0] != '/' && a.sun_path[0]) {
+		cwd = open(".", O_PATH | O_CLOEXEC);
+		if (cwd < 0 || chdir(e->dir)) {
+			pr_perror("Can't enter %s to reach unix socket %lu's name", e->dir,
+				  (unsigned long)e->ino);
+			if (cwd >= 0)
+				close(cwd);
+			return -1;
+		}
+	}
+	ret = do_bind ? bind(fd, (struct sockaddr *)&a, len) : connect(fd, (struct sockaddr *)&a, len);
+	if (ret)
+		pr_perror("Can't %s unix socket %lu %s %s%.*s", do_bind ? "bind" : "connect",
+			  (unsigned long)e->ino, do_bind ? "to" : "at", a.sun_path[0] ? "" : "@",
+			  (int)name->len - !a.sun_path[0], a.sun_path + !a.sun_path[0]);
+	if (cwd >= 0) {
+		if (fchdir(cwd))
+			pr_perror("Can't go back to criu's directory");
+		close(cwd);
+	}
+	return ret ? -1 : 0;
+}
+
+static int bind_one(struct live_sk *ls)
+{
+	UnixSkEntry *e = ls->e;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!is_path(e))
+		return at_name(ls->fd, e, &e->name, true);
+	full_path(e, path, sizeof(path));
+	if (!lstat(path, &st)) {
+		if (e->deleted) {
+			/* the name is someone else's now: borrow it while binding */
+			snprintf(ls->aside, sizeof(ls->aside), "%s.criu-aside-%lu", path,
+				 (unsigned long)e->ino);
+			if (rename(path, ls->aside)) {
+				pr_perror("Can't move %s aside to bind unix socket %lu", path,
+					  (unsigned long)e->ino);
+				ls->aside[0] = 0;
+				return -1;
+			}
+		} else if (!S_ISSOCK(st.st_mode)) {
+			pr_err("Can't bind unix socket %lu to %s: it exists and is not a socket\n",
+			       (unsigned long)e->ino, path);
+			return -1;
+		} else if (unlink(path)) {
+			pr_perror("Can't remove the stale socket file %s", path);
+			return -1;
+		}
+	}
+	if (at_name(ls->fd, e, &e->name, true))
+		return -1;
+	if (e->has_file_mode && (lchown(path, e->file_uid, e->file_gid) ||
+				 chmod(path, e->file_mode))) {
+		pr_perror("Can't give socket file %s its owner and mode", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Unlinked names go away once nobody needs them to connect. */
+static int drop_name(struct live_sk *ls)
+{
+	char path[PATH_MAX];
+
+	if (!is_path(ls->e) || !ls->e->deleted)
+		return 0;
+	full_path(ls->e, path, sizeof(path));
+	if (unlink(path)) {
+		pr_perror("Can't unlink %s of unix socket %lu", path, (unsigned long)ls->e->ino);
+		return -1;
+	}
+	if (ls->aside[0] && rename(ls->aside, path)) {
+		pr_perror("Can't move %s back to %s", ls->aside, path);
+		return -1;
+	}
+	ls->aside[0] = 0;
+	return 0;
+}
+
+static int send_all(int fd, const UnixSkMsg *m, const struct sockaddr_un *to, socklen_t tolen,
+		    const UnixSkEntry *e)
+{
+	size_t off = 0;
+
+	do {
+		ssize_t n = sendto(fd, m->data.data + off, m->data.len - off,
+				   MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to,
+				   to ? tolen : 0);
+
+		if (n < 0) {
+			pr_perror("Can't queue %zu bytes on unix socket %lu again", m->data.len,
+				  (unsigned long)e->ino);
+			return -1;
+		}
+		off += n;
+	} while (off < m->data.len && e->type == SOCK_STREAM);
+	if (off != m->data.len) {
+		pr_err("Unix socket %lu: a message of %zu bytes went out as %zu\n",
+		       (unsigned long)e->ino, m->data.len, off);
+		return -1;
+	}
+	return 0;
+}
+
+static struct live_sk *named(const ProtobufCBinaryData *src)
+{
+	for (int i = 0; i < nr_lives; i++) {
+		UnixSkEntry *s = lives[i].e;
+
+		if (s->has_name && !s->has_accepted_on && s->name.len == src->len &&
+		    !memcmp(s->name.data, src->data, src->len))
+			return &lives[i];
+	}
+	return NULL;
+}
+
+/* Sockets whose peer is one of ours, both unnamed, or a closed peer: socketpair(). */
+static bool made_in_pair(const UnixSkEntry *e, const UnixSkEntry *pe)
+{
+	if (e->type == SOCK_DGRAM)
+		return !e->has_name || !pe->has_name;
+	return !e->has_name && !pe->has_name;
+}
+
+/* Senders need room for everything they put back at once. */
+static void big_sndbuf(int fd)
+{
+	int big = 32 << 20;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+}
+
+/*
+ * Datagrams come back from whoever can send them: the named sender itself,
+ * the connected peer, the stand-in for a closed peer, or a fresh unnamed
+ * socket aimed at the receiver's name. Only a socket's peer may send to it
+ * once it is connected, so named receivers are filled before connecting.
+ */
+static int refill_dgram(struct live_sk *ls, bool connected_phase)
+{
+	UnixSkEntry *e = ls->e;
+	struct live_sk *peer = e->has_peer ? live_by_ino(e->peer) : NULL;
+	bool paired = ls->tmp >= 0 || (peer && peer->e->has_peer && peer->e->peer == e->ino &&
+				       made_in_pair(e, peer->e));
+	struct sockaddr_un to;
+	socklen_t tolen = 0;
+	int anon = -1, ret = 0;
+
+	if ((paired || !e->has_name) != connected_phase || !e->n_queue)
+		return 0;
+	if (paired) {
+		int fd = ls->tmp >= 0 ? ls->tmp : peer->fd;
+
+		big_sndbuf(fd);
+		for (size_t i = 0; i < e->n_queue && !ret; i++)
+			ret = send_all(fd, e->queue[i], NULL, 0, e);
+		return ret;
+	}
+	if (!e->has_name) {
+		pr_err("Unix socket %lu has queued datagrams and nobody to send them\n",
+		       (unsigned long)e->ino);
+		return -1;
+	}
+	tolen = make_addr(&to, &e->name);
+	for (size_t i = 0; i < e->n_queue && !ret; i++) {
+		UnixSkMsg *m = e->queue[i];
+		struct live_sk *s = m->has_src ? named(&m->src) : NULL;
+
+		if (s) {
+			big_sndbuf(s->fd);
+			ret = send_all(s->fd, m, &to, tolen, e);
+			continue;
+		}
+		if (anon < 0) {
+			anon = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (anon < 0) {
+				pr_perror("Can't make a socket to refill unix socket %lu",
+					  (unsigned long)e->ino);
+				return -1;
+			}
+			big_sndbuf(anon);
+		}
+		ret = send_all(anon, m, &to, tolen, e);
+	}
+	if (anon >= 0)
+		close(anon);
+	return ret;
+}
+
+static int refill_stream(struct live_sk *ls)
+{
+	UnixSkEntry *e = ls->e;
+	struct live_sk *peer = e->has_peer ? live_by_ino(e->peer) : NULL;
+	int fd = ls->tmp >= 0 ? ls->tmp : peer ? peer->fd : -1;
+
+	if (!e->n_queue)
+		return 0;
+	if (fd < 0) {
+		pr_err("Unix socket %lu has queued data and no peer to send it\n",
+		       (unsigned long)e->ino);
+		return -1;
+	}
+	big_sndbuf(fd);
+	for (size_t i = 0; i < e->n_queue; i++)
+		if (send_all(fd, e->queue[i], NULL, 0, e))
+			return -1;
+	return 0;
+}
+
+static int setint(struct live_sk *ls, int opt, int val, const char *what)
+{
+	if (setsockopt(ls->fd, SOL_SOCKET, opt, &val, sizeof(val))) {
+		pr_perror("Can't set %s of unix socket %lu", what, (unsigned long)ls->e->ino);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_opts(struct live_sk *ls)
+{
+	UnixSkOpts *o = ls->e->opts;
+	struct timeval rt = { o->rcvtimeo_us / 1000000, o->rcvtimeo_us % 1000000 };
+	struct timeval st = { o->sndtimeo_us / 1000000, o->sndtimeo_us % 1000000 };
+
+	/* the kernel doubles what it is given */
+	if (setint(ls, SO_SNDBUFFORCE, o->sndbuf / 2, "SO_SNDBUF") ||
+	    setint(ls, SO_RCVBUFFORCE, o->rcvbuf / 2, "SO_RCVBUF") ||
+	    setint(ls, SO_PASSCRED, o->passcred, "SO_PASSCRED") ||
+	    setint(ls, SO_PASSSEC, o->passsec, "SO_PASSSEC") ||
+	    setint(ls, SO_RCVLOWAT, o->rcvlowat, "SO_RCVLOWAT") ||
+	    setint(ls, SO_PEEK_OFF, o->peek_off, "SO_PEEK_OFF"))
+		return -1;
+	if (setsockopt(ls->fd, SOL_SOCKET, SO_RCVTIMEO_OLD, &rt, sizeof(rt)) ||
+	    setsockopt(ls->fd, SOL_SOCKET, SO_SNDTIMEO_OLD, &st, sizeof(st))) {
+		pr_perror("Can't set timeouts of unix socket %lu", (unsigned long)ls->e->ino);
+		return -1;
+	}
+	if (o->n_filter) {
+		struct sock_filter f[o->n_filter];
+		struct sock_fprog prog = { o->n_filter, f };
+
+		for (size_t i = 0; i < o->n_filter; i++)
+			f[i] = (struct sock_filter){ o->filter[i] & 0xffff, (o->filter[i] >> 16) & 0xff,
+						     (o->filter[i] >> 24) & 0xff, o->filter[i] >> 32 };
+		if (setsockopt(ls->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
+			pr_perror("Can't attach the filter of unix socket %lu",
+				  (unsigned long)ls->e->ino);
+			return -1;
+		}
+	}
+	if (o->lock_filter && setint(ls, SO_LOCK_FILTER, 1, "SO_LOCK_FILTER"))
+		return -1;
+	return 0;
+}
+
+static int finish_one(struct live_sk *ls)
+{
+	UnixSkEntry *e = ls->e;
+	int how = -1;
+
+	if ((e->shutdown & (RCV_SHUT | SEND_SHUT)) == (RCV_SHUT | SEND_SHUT))
+		how = SHUT_RDWR;
+	else if (e->shutdown & RCV_SHUT)
+		how = SHUT_RD;
+	else if (e->shutdown & SEND_SHUT)
+		how = SHUT_WR;
+	if (how >= 0 && shutdown(ls->fd, how) && errno != ENOTCONN) {
+		pr_perror("Can't shut down unix socket %lu", (unsigned long)e->ino);
+		return -1;
+	}
+	if (set_opts(ls))
+		return -1;
+	if (fcntl(ls->fd, F_SETFL, e->flags & ~O_ACCMODE)) {
+		pr_perror("Can't set flags %#x on unix socket %lu", e->flags, (unsigned long)e->ino);
+		return -1;
+	}
+	return 0;
+}
+
+static int create_one(struct live_sk *ls)
+{
+	UnixSkEntry *e = ls->e;
+	struct live_sk *peer = e->has_peer ? live_by_ino(e->peer) : NULL;
+	int sv[2];
+
+	if (ls->fd >= 0)
+		return 0;
+	if (opts.check_only) {
+		ls->fd = socket(AF_UNIX, e->type | SOCK_CLOEXEC, 0);
+		goto out;
+	}
+	if (e->has_peer && !e->peer) {
+		if (socketpair(AF_UNIX, e->type | SOCK_CLOEXEC, 0, sv))
+			goto out;
+		ls->fd = sv[0];
+		ls->tmp = sv[1];
+		goto out;
+	}
+	if (peer && peer->e->has_peer && peer->e->peer == e->ino && made_in_pair(e, peer->e)) {
+		if (socketpair(AF_UNIX, e->type | SOCK_CLOEXEC, 0, sv))
+			goto out;
+		ls->fd = sv[0];
+		peer->fd = sv[1];
+		goto out;
+	}
+	if (e->has_accepted_on)
+		return 0;	/* comes out of accept() */
+	ls->fd = socket(AF_UNIX, e->type | SOCK_CLOEXEC, 0);
+out:
+	if (ls->fd < 0) {
+		pr_perror("Can't create unix socket %lu", (unsigned long)e->ino);
+		return -1;
+	}
+	return 0;
+}
+
+/* A connection through a listener: the client connects, the listener accepts. */
+/*
+ * The listener it came from is closed: a stand-in bound to the same name
+ * (left on disk or unlinked as the name was at dump) listens just long
+ * enough for this one connection.
+ */
+static int connect_orphan(struct live_sk *acc, struct live_sk *client)
+{
+	struct live_sk tl = { acc->e, socket(AF_UNIX, acc->e->type | SOCK_CLOEXEC, 0), -1, "" };
+	int ret = -1;
+
+	if (tl.fd < 0) {
+		pr_perror("Can't make a listener for unix socket %lu", (unsigned long)acc->e->ino);
+		return -1;
+	}
+	if (bind_one(&tl))
+		goto out;
+	if (listen(tl.fd, 1)) {
+		pr_perror("Can't listen for unix socket %lu", (unsigned long)acc->e->ino);
+		goto out;
+	}
+	if (at_name(client->fd, acc->e, &acc->e->name, false))
+		goto out;
+	acc->fd = accept4(tl.fd, NULL, NULL, SOCK_CLOEXEC);
+	if (acc->fd < 0)
+		pr_perror("Can't accept unix socket %lu", (unsigned long)acc->e->ino);
+	else
+		ret = 0;
+out:
+	close(tl.fd);
+	if (drop_name(&tl))
+		ret = -1;
+	return ret;
+}
+
+static int connect_accepted(struct live_sk *acc)
+{
+	struct live_sk *l = live_by_ino(acc->e->accepted_on);
+	struct live_sk *client = live_by_ino(acc->e->peer);
+
+	if (client && client->fd >= 0 && !acc->e->accepted_on)
+		return connect_orphan(acc, client);
+	if (!l || !client || l->fd < 0 || client->fd < 0) {
+		pr_err("Unix socket %lu: its listener or client is missing from the image\n",
+		       (unsigned long)acc->e->ino);
+		return -1;
+	}
+	if (at_name(client->fd, l->e, &l->e->name, false))
+		return -1;
+	acc->fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (acc->fd < 0) {
+		pr_perror("Can't accept unix socket %lu on listener %lu", (unsigned long)acc->e->ino,
+			  (unsigned long)l->e->ino);
+		return -1;
+	}
+	return 0;
+}
+
+static int build(void)
+{
+	int ret = 0;
+
+	nr_lives = store.nr;
+	lives = calloc(nr_lives + 1, sizeof(*lives));
+	if (!lives)
+		return -1;
+	for (int i = 0; i < nr_lives; i++)
+		lives[i] = (struct live_sk){ (UnixSkEntry *)store.recs[i], -1, -1, "" };
+	for (int i = 0; i < nr_lives && !ret; i++)
+		ret = create_one(&lives[i]);
+	if (ret || opts.check_only)
+		return ret;
+	/* names still in place first: an unlinked one may have to borrow their path */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nr_lives && !ret; i++)
+			if (lives[i].e->has_name && !lives[i].e->has_accepted_on &&
+			    lives[i].fd >= 0 && lives[i].e->deleted == (pass == 1))
+				ret = bind_one(&lives[i]);
+	for (int i = 0; i < nr_lives && !ret; i++)
+		if (lives[i].e->state == ST_LISTEN && listen(lives[i].fd, lives[i].e->backlog)) {
+			pr_perror("Can't listen on unix socket %lu", (unsigned long)lives[i].e->ino);
+			ret = -1;
+		}
+	for (int i = 0; i < nr_lives && !ret; i++)
+		if (lives[i].e->type == SOCK_DGRAM)
+			ret = refill_dgram(&lives[i], false);
+	/* datagram sockets that connect to a peer by its name */
+	for (int i = 0; i < nr_lives && !ret; i++) {
+		UnixSkEntry *e = lives[i].e;
+		struct live_sk *peer = e->has_peer ? live_by_ino(e->peer) : NULL;
+
+		if (e->type != SOCK_DGRAM || !peer || lives[i].tmp >= 0)
+			continue;
+		if (peer->e->has_peer && peer->e->peer == e->ino && made_in_pair(e, peer->e))
+			continue;
+		if (!peer->e->has_name) {
+			pr_err("Unix socket %lu: its peer %lu has no name to connect to\n",
+			       (unsigned long)e->ino, (unsigned long)peer->e->ino);
+			ret = -1;
+		} else {
+			ret = at_name(lives[i].fd, peer->e, &peer->e->name, false);
+		}
+	}
+	for (int i = 0; i < nr_lives && !ret; i++)
+		if (lives[i].e->has_accepted_on)
+			ret = connect_accepted(&lives[i]);
+	/* pending connections, in the order they wait in each listener's queue */
+	for (int i = 0; i < nr_lives && !ret; i++) {
+		UnixSkEntry *l = lives[i].e;
+
+		for (size_t k = 0; k < l->n_icons && !ret; k++) {
+			struct live_sk *c = live_by_ino(l->icons[k]);
+
+			ret = c ? at_name(c->fd, l, &l->name, false) : -1;
+		}
+	}
+	for (int i = 0; i < nr_lives && !ret; i++)
+		if (lives[i].e->has_ext_name)
+			ret = at_name(lives[i].fd, lives[i].e, &lives[i].e->ext_name, false);
+	for (int i = 0; i < nr_lives && !ret; i++)
+		ret = lives[i].e->type == SOCK_DGRAM ? refill_dgram(&lives[i], true) :
+						       refill_stream(&lives[i]);
+	for (int i = 0; i < nr_lives; i++)
+		if (lives[i].tmp >= 0) {
+			close(lives[i].tmp);
+			lives[i].tmp = -1;
+		}
+	/* an accepted socket's name is its listener's, dropped with the listener */
+	for (int i = 0; i < nr_lives && !ret; i++)
+		if (!lives[i].e->has_accepted_on)
+			ret = drop_name(&lives[i]);
+	for (int i = 0; i < nr_lives && !ret; i++)
+		ret = finish_one(&lives[i]);
+	return ret;
+}
+
+static int unixsk_open(uint32_t id)
+{
+	int fd;
+
+	if (!built) {
+		built = true;
+		if (build())
+			return -1;
+	}
+	for (int i = 0; i < nr_lives; i++) {
+		if (lives[i].e->id != id)
+			continue;
+		fd = fcntl(lives[i].fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			pr_perror("Can't hand out unix socket %u", id);
+		return fd;
+	}
+	pr_err("Unix socket %u is missing from unixsk.img\n", id);
+	return -1;
+}
+
+static int unixsk_name(uint32_t id, char *buf, size_t len)
+{
+	UnixSkEntry *e = (UnixSkEntry *)img_store_find(&store, "id", id);
+
+	if (!e)
+		return -1;
+	snprintf(buf, len, "socket:[%lu]", (unsigned long)e->ino);
+	return 0;
+}
+
+static void close_lives(void)
+{
+	for (int i = 0; i < nr_lives; i++) {
+		if (lives[i].fd >= 0)
+			close(lives[i].fd);
+		if (lives[i].tmp >= 0)
+			close(lives[i].tmp);
+		if (lives[i].aside[0])
+			drop_name(&lives[i]);
+	}
+	free(lives);
+	lives = NULL;
+	nr_lives = 0;
+}
+
+/* Every socket has its copies in the tasks' tables now. */
+static int unixsk_post_open(void)
+{
+	close_lives();
+	return 0;
+}
+
+static void unixsk_reset(void)
+{
+	close_lives();
+	built = false;
+	img_store_reset(&store);
+	dump_forget();
+}
+
+const struct fd_kind unixsk_kind = {
+	.name = "unix socket",
+	.type = FD_TYPE__UNIXSK,
+	.match = unixsk_match,
+	.dump = unixsk_dump,
+	.dump_finish = unixsk_dump_finish,
+	.collect = unixsk_collect,
+	.open = unixsk_open,
+	.name_of = unixsk_name,
+	.post_open = unixsk_post_open,
+	.reset = unixsk_reset,
+};

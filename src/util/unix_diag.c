@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The UNIX_DIAG netlink query: one dump of every unix socket, parsed into a
+ * flat table that the unix socket kind looks peers, names and queues up in. */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "util/unix_diag.h"
+
+static int parse_attr(struct unix_diag_sk *sk, const struct rtattr *rta)
+{
+	const void *data = RTA_DATA(rta);
+	size_t len = RTA_PAYLOAD(rta);
+
+	switch (rta->rta_type) {
+	case UNIX_DIAG_NAME:
+		if (len > sizeof(sk->name))
+			return -1;
+		memcpy(sk->name, data, len);
+		sk->name_len = len;
+		sk->has_name = true;
+		break;
+	case UNIX_DIAG_VFS: {
+		struct unix_diag_vfs v;
+
+		if (len < sizeof(v))
+			return -1;
+		memcpy(&v, data, sizeof(v));
+		sk->has_vfs = true;
+		sk->vfs_ino = v.udiag_vfs_ino;
+		sk->vfs_dev = v.udiag_vfs_dev;
+		break;
+	}
+	case UNIX_DIAG_PEER:
+		if (len < sizeof(uint32_t))
+			return -1;
+		memcpy(&sk->peer, data, sizeof(uint32_t));
+		sk->has_peer = true;
+		break;
+	case UNIX_DIAG_ICONS:
+		if (len % sizeof(uint32_t))
+			return -1;
+		free(sk->icons);
+		sk->nr_icons = len / sizeof(uint32_t);
+		sk->icons = malloc(len ? len : 1);
+		if (!sk->icons)
+			return -1;
+		memcpy(sk->icons, data, len);
+		break;
+	case UNIX_DIAG_RQLEN: {
+		struct unix_diag_rqlen q;
+
+		if (len < sizeof(q))
+			return -1;
+		memcpy(&q, data, sizeof(q));
+		sk->has_rqlen = true;
+		sk->rqueue = q.udiag_rqueue;
+		sk->wqueue = q.udiag_wqueue;
+		break;
+	}
+	case UNIX_DIAG_SHUTDOWN:
+		if (len < 1)
+			return -1;
+		sk->shutdown = *(const uint8_t *)data;
+		break;
+	}
+	return 0;
+}
+
+static int parse_one(const struct nlmsghdr *h, struct unix_diag_set *set)
+{
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	struct unix_diag_sk *sk, *ns;
+	const struct rtattr *rta;
+	int len;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -1;
+	ns = realloc(set->sk, (set->nr + 1) * sizeof(*ns));
+	if (!ns)
+		return -1;
+	set->sk = ns;
+	sk = &set->sk[set->nr++];
+	memset(sk, 0, sizeof(*sk));
+	sk->ino = m->udiag_ino;
+	sk->type = m->udiag_type;
+	sk->state = m->udiag_state;
+	len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+	for (rta = (const struct rtattr *)(m + 1); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (parse_attr(sk, rta))
+			return -1;
+	return 0;
+}
+
+int unix_diag_parse(const void *buf, size_t len, struct unix_diag_set *set)
+{
+	const struct nlmsghdr *h = buf;
+	int rest = len;
+
+	if (len > INT32_MAX)
+		return -1;
+	for (; NLMSG_OK(h, rest); h = NLMSG_NEXT(h, rest)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)))
+				errno = -e->error;
+			return -1;
+		}
+		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || parse_one(h, set))
+			return -1;
+	}
+	/* a truncated message in the middle of a buffer is damage */
+	return rest ? -1 : 0;
+}
+
+int unix_diag_collect(struct unix_diag_set *set)
+{
+	struct {
+		struct nlmsghdr h;
+		struct unix_diag_req r;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.r = { .sdiag_family = AF_UNIX, .udiag_states = -1,
+		       .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
+				     UDIAG_SHOW_ICONS | UDIAG_SHOW_RQLEN },
+	};
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	static char buf[65536] __attribute__((aligned(8)));
+	int fd, ret = -1;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0) {
+		pr_perror("Can't open a sock_diag netlink socket");
+		return -1;
+	}
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
+		pr_perror("Can't send the UNIX_DIAG request");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		int r;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			pr_perror("Can't read the UNIX_DIAG answer");
+			goto out;
+		}
+		r = unix_diag_parse(buf, n, set);
+		if (r < 0) {
+			pr_perror("Bad UNIX_DIAG answer");
+			goto out;
+		}
+		if (r == 1)
+			break;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+struct unix_diag_sk *unix_diag_find(const struct unix_diag_set *set, uint32_t ino)
+{
+	if (!ino)
+		return NULL;
+	for (int i = 0; i < set->nr; i++)
+		if (set->sk[i].ino == ino)
+			return &set->sk[i];
+	return NULL;
+}
+
+void unix_diag_free(struct unix_diag_set *set)
+{
+	for (int i = 0; i < set->nr; i++)
+		free(set->sk[i].icons);
+	free(set->sk);
+	set->sk = NULL;
+	set->nr = 0;
+}

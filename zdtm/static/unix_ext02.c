@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A unix socket connected to a peer outside the tree, dumped with -x naming
+ * another inode only: refused. */
+#include "unix_ext.h"
