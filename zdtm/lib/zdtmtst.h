@@ -91,8 +91,11 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
  * holding @addr; vma_vmflags() copies its smaps "VmFlags:" value; both
  * false if @addr is not mapped. vma_has_flag() tells whether the two-letter
  * VmFlags mnemonic @flag (e.g. "lo") is set, -1 if @addr is not mapped.
+ * stat_field() is field @n (numbered as in proc(5), 3 and up) of
+ * /proc/self/stat as a number, -1 if it cannot be read.
  */
 bool proc_field(const char *path, const char *key, char *out, size_t len);
+long long stat_field(int n);
 struct vma_info {
 	unsigned long start, end;
 	char perms[5]; /* "rw-p" */

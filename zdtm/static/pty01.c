@@ -22,21 +22,6 @@
 
 #include "zdtmtst.h"
 
-/* Field 7 of /proc/self/stat: the controlling terminal. */
-static long stat_tty_nr(void)
-{
-	char buf[1024], *p;
-	long v = -1;
-	FILE *f = fopen("/proc/self/stat", "r");
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		sscanf(p + 2, "%*c %*d %*d %*d %ld", &v);
-	fclose(f);
-	return v;
-}
-
 static int child(int go, pid_t leader)
 {
 	char c, link[64] = "";
@@ -106,9 +91,9 @@ int main(int argc, char **argv)
 	fg = tcgetpgrp(s);
 	if (fg != c)
 		fail("foreground group %d, expected %d", fg, c);
-	if (stat_tty_nr() != (long)st.st_rdev)
-		fail("controlling terminal %ld in stat, expected %ld", stat_tty_nr(),
-		     (long)st.st_rdev);
+	if (stat_field(7) != (long long)st.st_rdev)
+		fail("controlling terminal %lld in stat, expected %lld", stat_field(7),
+		     (long long)st.st_rdev);
 	if (write(go[1], &ch, 1) != 1)
 		pfail("write");
 	if (waitpid(c, &status, 0) != c)

@@ -19,21 +19,6 @@
 
 #include "zdtmtst.h"
 
-/* Field 7 of /proc/self/stat: the controlling terminal. */
-static long stat_tty_nr(void)
-{
-	char buf[1024], *p;
-	long v = -1;
-	FILE *f = fopen("/proc/self/stat", "r");
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		sscanf(p + 2, "%*c %*d %*d %*d %ld", &v);
-	fclose(f);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct termios t, now;
@@ -77,9 +62,9 @@ int main(int argc, char **argv)
 		     tcgetsid(STDIN_FILENO), getsid(0));
 	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
 		fail("foreground group %d, the job's is %d", tcgetpgrp(STDIN_FILENO), getpgrp());
-	if (fstat(STDIN_FILENO, &st) || stat_tty_nr() != (long)st.st_rdev)
-		fail("controlling terminal %ld in stat is not stdin's %ld", stat_tty_nr(),
-		     (long)st.st_rdev);
+	if (fstat(STDIN_FILENO, &st) || stat_field(7) != (long long)st.st_rdev)
+		fail("controlling terminal %lld in stat is not stdin's %lld", stat_field(7),
+		     (long long)st.st_rdev);
 	if (fstat(tty, &tst) || tst.st_rdev != makedev(5, 0))
 		fail("/dev/tty fd is not /dev/tty");
 	if (ioctl(tty, TIOCGPGRP, &fg) || fg != getpgrp())
