@@ -144,7 +144,7 @@ zdtm: all
 		$(addprefix -t zdtm/static/,$(FAULT_WALK_TESTS))
 	$(Q)python3 runner/zdtm.py run --no-build --keep-going --break --mode kill \
 		$(addprefix -t zdtm/static/,env00 maps00 pipe00 sigpending00 zombie00 thread00 \
-		fpu00 file_offset00)
+		fpu00 file_offset00 pty00 shell_job00)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -154,6 +154,7 @@ test: deps
 	$(Q)ci/test-bad-input.sh
 	$(Q)python3 ci/test-actions.py
 	$(Q)python3 ci/test-inherit.py
+	$(Q)python3 ci/test-shell-job.py
 	$(Q)ci/test-exec.sh
 	$(Q)ci/test-cpuinfo.sh
 	$(Q)python3 ci/test-freeze-cgroup.py

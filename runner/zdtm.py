@@ -33,6 +33,7 @@ PIDFILE_TIMEOUT = 10            # seconds for a test to become ready
 CRIU_TIMEOUT = 30               # seconds for one criu command (desc 'timeout' raises it)
 EXIT_TIMEOUT = 10               # seconds for a test to exit after SIGTERM
 GONE_TIMEOUT = 5                # seconds for a killed tree to disappear
+SHELL_JOB = os.path.join(REPO, "runner", "shell_job.py")
 SETTLE_TIME = 0.5               # seconds a restored tree gets to match its snapshot
 
 DEFAULT_MODES = ["kill", "leave-running", "leave-stopped", "restore-stopped"]
@@ -295,7 +296,11 @@ def map_lines(pid):
             for a, b, perm, off, path in res]
 
 
-def fd_table(pid):
+PTS_LINK = re.compile(r"^/dev/pts/\d+$")
+
+
+def fd_table(pid, shell=False):
+    """A shell job's terminal is a new one after restore: its pts number is masked."""
     fds = {}
     for name in listdir("/proc/%d/fd" % pid):
         if not name.isdigit():
@@ -304,6 +309,8 @@ def fd_table(pid):
         if link is None:
             continue
         info = status_fields("/proc/%d/fdinfo/%s" % (pid, name))
+        if shell and PTS_LINK.match(link):
+            link = "/dev/pts/N"
         fds[int(name)] = "%s pos=%s flags=%s" % (mask_link(link), info.get("pos", "?"),
                                                  info.get("flags", "?"))
     return fds
@@ -312,7 +319,7 @@ def fd_table(pid):
 class Snapshot:
     """State of a tree as seen from outside, keyed by namespace-local pids."""
 
-    def __init__(self, root, ns):
+    def __init__(self, root, ns, shell=False):
         self.root = root
         self.tree = collect_tree(root)
         self.host = {}          # vpid -> host pid
@@ -326,7 +333,7 @@ class Snapshot:
         def tr(x):
             if x in h2v:
                 return h2v[x]
-            return "outside" if ns else "outside(%d)" % x
+            return "outside" if ns or shell else "outside(%d)" % x
 
         for pid, tids in self.tree.items():
             st = task_stat(pid)
@@ -347,7 +354,7 @@ class Snapshot:
             }
             zombie = st[0] in ("Z", "X")
             p["maps"] = [] if zombie else map_lines(pid)
-            p["fds"] = {} if zombie else fd_table(pid)
+            p["fds"] = {} if zombie else fd_table(pid, shell)
             for tid in tids:
                 tst = task_stat(pid, tid)
                 ts = status_fields("/proc/%d/task/%d/status" % (pid, tid))
@@ -550,6 +557,8 @@ class Run:
     def __init__(self, cfg, test, mode, flavor, workdir, fault=None):
         self.cfg, self.test, self.mode, self.flavor = cfg, test, mode, flavor
         self.ns = flavor == "ns"
+        # a job of an interactive shell: started and restored under a pty of its own
+        self.shell = "shell_job" in test.flags
         self.dir = workdir
         self.fault = fault
         self.pidfile = os.path.join(workdir, "test.pid")
@@ -587,6 +596,8 @@ class Run:
             env["ZDTM_GROUPS"] = TEST_GROUPS
         if self.cfg.brk:
             env["ZDTM_BREAK"] = "1"
+        if self.shell:
+            env["ZDTM_SHELL_JOB"] = "1"
         return env
 
     def criu(self, action, args, log, check_errors=True, env=None, timeout=None):
@@ -597,8 +608,16 @@ class Run:
         with open(outpath, "a") as f:
             f.write("$ %s\n" % " ".join(argv))
         timeout = timeout or self.test.wait_scale(CRIU_TIMEOUT)
+        status = None
+        if self.shell and action == "restore":
+            # criu restores a shell job onto its own terminal, in its shell's session
+            status = logpath + ".status"
+            if os.path.exists(status):
+                os.unlink(status)       # an earlier restore's (check-only, iters)
+            argv = [sys.executable, SHELL_JOB, status, "--"] + argv
         pid = reaper.spawn(argv, cwd=self.dir, env=env, out=outpath)
-        st = reaper.wait(pid, timeout)
+        st = reaper.wait(pid, timeout) if status is None else self.wait_status(status, pid,
+                                                                                timeout)
         if st is None:
             reaper.kill_wait(pid)
             self.relevant = logpath if os.path.exists(logpath) else outpath
@@ -611,6 +630,21 @@ class Run:
         rc = os.waitstatus_to_exitcode(st)
         text = (read_text(logpath) or "") + (read_text(outpath) or "")
         return rc, text
+
+    def wait_status(self, path, pid, timeout):
+        """The exit code shell_job.py wrote for its command, as a wait status."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            text = read_text(path)
+            if text and text.strip().lstrip("-").isdigit():
+                code = int(text)
+                return (code & 0xff) << 8 if code >= 0 else -code
+            st = reaper.exited(pid)
+            if st is not None:
+                self.fail("shell_job.py ended (%s) without a status" % describe_status(st))
+            time.sleep(POLL)
+        reaper.kill_wait(pid)
+        return None
 
     # -- test life -----------------------------------------------------------
 
@@ -631,6 +665,9 @@ class Run:
             argv = [self.cfg.ns_helper, rootfile, self.test.path] + args
         else:
             argv = [self.test.path] + args
+        shell_status = os.path.join(self.dir, "shell.status")
+        if self.shell:
+            argv = [sys.executable, SHELL_JOB, shell_status, "--"] + argv
         self.relevant = launch_out
         launcher = reaper.spawn(argv, cwd=self.dir, env=self.test_env(), out=launch_out)
         timeout = self.test.wait_scale(PIDFILE_TIMEOUT)
@@ -646,7 +683,15 @@ class Run:
                     self.fail("%s: launcher failed (%s); outfile says: %s; launcher says: %s" %
                               (self.test.rel, describe_status(st), self.outfile_says(),
                                " | ".join(tail(launch_out, 3))))
-                if not self.ns:
+                if not self.ns and not self.shell:
+                    break
+            if self.shell:
+                s = read_text(shell_status)
+                if s and s.strip():
+                    if int(s) != 0:
+                        self.relevant = self.outfile
+                        self.fail("%s: launcher under shell_job.py exited %s; outfile says: %s"
+                                  % (self.test.rel, s.strip(), self.outfile_says()))
                     break
             if self.ns and code == 0:
                 # the ns init reports the test launcher's exit code
@@ -791,7 +836,7 @@ class Run:
     # -- checks --------------------------------------------------------------
 
     def take_snapshot(self):
-        snap = Snapshot(self.root, self.ns)
+        snap = Snapshot(self.root, self.ns, self.shell)
         self.remember_tree(snap.tree)
         return snap
 
@@ -1220,6 +1265,8 @@ class Driver:
                 raise Failure(test.desc_error)
             if flavor == "ns" and not self.cfg.ns_helper:
                 raise Skip(self.cfg.ns_helper_error)
+            if flavor == "ns" and "shell_job" in test.flags:
+                raise Skip("a shell job's shell and terminal are outside any namespace")
             skip = self.feature_skip(test) or test.skip_modes.get(mode)
             if skip:
                 raise Skip(skip)

@@ -297,7 +297,7 @@ static int dump_all(struct pstree *tree)
 			pr_warn("Dumping pid %d failed\n", tree->tasks[i]->pid);
 			return -1;
 		}
-	if (write_pstree(tree) || dump_files_finish() || dump_cpuinfo())
+	if (dump_files_tree(tree) || write_pstree(tree) || dump_files_finish() || dump_cpuinfo())
 		return -1;
 	return write_inventory(tree);
 }

@@ -58,6 +58,14 @@ void dump_files_release(bool tree_dies)
 			fd_kinds[i]->dump_release(tree_dies);
 }
 
+int dump_files_tree(const struct pstree *tree)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
+		if (fd_kinds[i]->dump_tree && fd_kinds[i]->dump_tree(tree))
+			return -1;
+	return 0;
+}
+
 void dump_files_reset(void)
 {
 	tdestroy(seen, free);
@@ -351,6 +359,14 @@ void restore_files_reset(void)
 			fd_kinds[i]->reset();
 	for (int i = 0; i < nr_fd_extras; i++)
 		fd_extras[i]->reset();
+}
+
+int restore_files_stage(const struct task *t, enum fd_task_stage stage)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
+		if (fd_kinds[i]->restore_task && fd_kinds[i]->restore_task(t, stage))
+			return -1;
+	return 0;
 }
 
 static int cmp_file_id(const void *a, const void *b)

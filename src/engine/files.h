@@ -25,6 +25,12 @@ struct fd_parms {
 	char *fdinfo;		/* whole fdinfo text, for kind-specific fields */
 };
 
+/* Points of a task's restore where kinds may act inside the task. */
+enum fd_task_stage {
+	FD_STAGE_SESSION,	/* its session is set, its children not forked yet */
+	FD_STAGE_GROUPS,	/* every process group of the tree exists */
+};
+
 /*
  * One kind of file description: its dump half and its restore half. Kinds
  * are listed in res/table.c; the engine only sees this interface.
@@ -36,6 +42,9 @@ struct fd_kind {
 	bool (*match)(const struct fd_parms *p);
 	/* dump: write the description (called once per description) as @id */
 	int (*dump)(const struct fd_parms *p, uint32_t id);
+	/* dump: after every task's descriptors, with the whole tree (checks that
+	 * need every description seen, per-task state such as a controlling tty) */
+	int (*dump_tree)(const struct pstree *tree);
 	/* dump: close this kind's images at the end of a dump */
 	int (*dump_finish)(void);
 	/*
@@ -71,6 +80,8 @@ struct fd_kind {
 	 * here. Optional.
 	 */
 	int (*installed)(uint32_t id, int fd, unsigned files_id);
+	/* restore, inside task @t (not helpers, not zombies) at @stage */
+	int (*restore_task)(const struct task *t, enum fd_task_stage stage);
 	/* both: forget everything collected */
 	void (*reset)(void);
 };
@@ -107,6 +118,8 @@ int dump_task_files(struct task *t);
 int dump_task_fs(struct task *t);
 /* Every kind's dump_release, before the tree gets its final state. */
 void dump_files_release(bool tree_dies);
+/* Every kind's dump_tree hook, once every task's descriptors are dumped. */
+int dump_files_tree(const struct pstree *tree);
 /* Close every kind's images; returns -1 if any write failed. */
 int dump_files_finish(void);
 void dump_files_reset(void);
@@ -128,6 +141,8 @@ int restore_files_go_live(void);
 /* Highest fd number used by any task in the images. */
 int restore_max_fd(struct pstree *tree);
 int restore_task_fs(struct task *t);
+/* In the task: every kind's restore_task hook for @stage. */
+int restore_files_stage(const struct task *t, enum fd_task_stage stage);
 void restore_files_reset(void);
 
 #endif

@@ -1054,7 +1054,7 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 		switch_to_pid_log(t, sh);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	if (restore_ids(t, sh) || fork_children(t, sh))
+	if (restore_ids(t, sh) || restore_files_stage(t, FD_STAGE_SESSION) || fork_children(t, sh))
 		task_die(sh, t);
 	stage_done(sh);
 	if (!stage_wait_past(sh, STAGE_FORK))
@@ -1064,6 +1064,8 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 	stage_done(sh);
 	if (!stage_wait_past(sh, STAGE_PGID))
 		_exit(1);
+	if (restore_files_stage(t, FD_STAGE_GROUPS))
+		task_die(sh, t);
 	nr_keep += restore_shmem_fds(keep + nr_keep, 256 - nr_keep);
 	/* attributes first: some need /proc, which a chroot may hide */
 	/*

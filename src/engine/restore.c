@@ -226,6 +226,29 @@ static int add_task(struct pstree *tree, const PstreeEntry *pe)
 	return 0;
 }
 
+/*
+ * --shell-job: the session the tree ran in (and maybe the root's group)
+ * belongs to a shell outside it. Every task of that session joins criu's
+ * session and every task of that outside group joins criu's group; a group
+ * led from inside the tree stays its own, as it was.
+ */
+static void join_criu_session(struct pstree *tree)
+{
+	pid_t old_sid = tree->root->sid, old_pgid = tree->root->pgid;
+	bool sid_out = !pstree_find(tree, old_sid), pgid_out = !pstree_find(tree, old_pgid);
+
+	for (int i = 0; i < tree->nr_tasks; i++) {
+		struct task *t = tree->tasks[i];
+
+		if (sid_out && t->sid == old_sid)
+			t->sid = getsid(0);
+		if (pgid_out && t->pgid == old_pgid)
+			t->pgid = getpgid(0);
+	}
+	pr_info("Shell job: session %d -> %d, group %d -> %d\n", old_sid, tree->root->sid,
+		old_pgid, tree->root->pgid);
+}
+
 /* A process group whose leader is gone gets a helper that holds its id. */
 static int add_helpers(struct pstree *tree)
 {
@@ -236,6 +259,8 @@ static int add_helpers(struct pstree *tree)
 
 		if (pstree_find(tree, t->pgid))
 			continue;
+		if (opts.shell_job && t->pgid == getpgid(0))
+			continue;	/* criu's own group, joined from outside */
 		if (!t->parent) {
 			if (opts.shell_job)
 				continue;
@@ -298,6 +323,8 @@ static int load_tree(struct pstree *tree, InventoryEntry **inv)
 	for (int i = 0; i < tree->nr_tasks; i++)
 		if (tree->tasks[i]->kind != TASK_ZOMBIE && restore_load_task(tree->tasks[i]))
 			return -1;
+	if (opts.shell_job)
+		join_criu_session(tree);
 	return add_helpers(tree);
 }
 
@@ -1184,6 +1211,8 @@ int restore_tree(void)
 		goto out;
 	}
 	pr_info("Restored %d tasks, root %d\n", tree.nr_tasks, tree.root->pid);
+	/* the tree holds its files now; criu's copies would keep pipes and ptys from hanging up */
+	restore_files_reset();
 	if (write_pidfile(tree.root->pid))
 		ret = -1;
 	/* --status-fd: one byte once the tree runs (or is stopped, as asked) */

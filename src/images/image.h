@@ -53,6 +53,8 @@ enum img_kind_id {
 	IMG_INOTIFY,
 	IMG_FANOTIFY,
 	IMG_PIDFD,
+	IMG_TTY_FILES,
+	IMG_TTY_INFO,
 	IMG_TEST,	/* used by unit tests and the fuzzer only */
 	IMG_KIND_COUNT,
 };

@@ -24,6 +24,7 @@
 #include "test.pb-c.h"
 #include "timerfd.pb-c.h"
 #include "unix.pb-c.h"
+#include "tty.pb-c.h"
 
 /* Magics are arbitrary but fixed forever: they are part of the format. */
 const struct img_kind img_kinds[IMG_KIND_COUNT] = {
@@ -57,6 +58,8 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_INOTIFY] = { "inotify", "inotify.img", 0x63145826, &inotify_file_entry__descriptor },
 	[IMG_FANOTIFY] = { "fanotify", "fanotify.img", 0x63151937, &fanotify_file_entry__descriptor },
 	[IMG_PIDFD] = { "pidfd", "pidfd.img", 0x63162048, &pidfd_entry__descriptor },
+	[IMG_TTY_FILES] = { "tty", "tty.img", 0x62415921, &tty_file_entry__descriptor },
+	[IMG_TTY_INFO] = { "tty-info", "tty-info.img", 0x62425836, &tty_info_entry__descriptor },
 	[IMG_TEST] = { "test", "test-%d.img", 0x7e570001, &test_entry__descriptor },
 };
 

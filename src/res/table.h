@@ -18,6 +18,7 @@ extern const struct fd_kind eventpoll_kind;
 extern const struct fd_kind inotify_kind;
 extern const struct fd_kind fanotify_kind;
 extern const struct fd_kind pidfd_kind;
+extern const struct fd_kind tty_kind;
 
 extern const struct fd_extra file_lock_extra;
 

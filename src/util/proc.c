@@ -97,16 +97,17 @@ int proc_parse_stat_buf(const char *buf, struct proc_stat *st)
 	st->comm[clen] = 0;
 	/* Fields after comm, numbered as in proc(5) from 3 (state). */
 	n = sscanf(close + 2,
-		   "%c %d %d %d %d %*d %lu %*u %*u %*u %*u %*u %*u %*d %*d %ld %ld %*d %*d "
+		   "%c %d %d %d %d %d %lu %*u %*u %*u %*u %*u %*u %*d %*d %ld %ld %*d %*d "
 		   "%llu %*u %*d %*u %lu %lu %lu %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %*d "
 		   "%u %u %*u %*u %*d %lu %lu %lu %lu %lu %lu %lu %d",
-		   &st->state, &st->ppid, &st->pgid, &st->sid, &st->tty_nr, &st->flags,
+		   &st->state, &st->ppid, &st->pgid, &st->sid, &st->tty_nr, &st->tpgid,
+		   &st->flags,
 		   &st->priority, &st->nice, &st->start_time, &st->start_code, &st->end_code,
 		   &st->start_stack, &st->rt_priority, &st->policy, &st->start_data,
 		   &st->end_data, &st->start_brk, &st->arg_start, &st->arg_end, &st->env_start,
 		   &st->env_end, &st->exit_code);
 	/* every field up to exit_code (field 52) must be there */
-	return n == 22 ? 0 : -1;
+	return n == 23 ? 0 : -1;
 }
 
 int proc_parse_stat(pid_t pid, pid_t tid, struct proc_stat *st)

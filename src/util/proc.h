@@ -13,6 +13,7 @@ struct proc_stat {
 	char state;
 	pid_t ppid, pgid, sid;
 	int tty_nr;
+	pid_t tpgid;		/* foreground group of the controlling terminal, -1 if none */
 	unsigned long flags;
 	long priority, nice;
 	unsigned long long start_time;

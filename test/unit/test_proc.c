@@ -68,6 +68,7 @@ static void check_numbered(const struct proc_stat *st)
 	ck_assert_int_eq(st->pgid, 1005);
 	ck_assert_int_eq(st->sid, 1006);
 	ck_assert_int_eq(st->tty_nr, 1007);
+	ck_assert_int_eq(st->tpgid, 1008);
 	ck_assert_uint_eq(st->flags, 1009);
 	ck_assert_int_eq(st->priority, 1018);
 	ck_assert_int_eq(st->nice, 1019);
@@ -99,6 +100,7 @@ START_TEST(test_stat_real)
 	ck_assert_int_eq(st.pgid, 4308);
 	ck_assert_int_eq(st.sid, 408);
 	ck_assert_int_eq(st.tty_nr, 0);
+	ck_assert_int_eq(st.tpgid, -1);
 	ck_assert_uint_eq(st.flags, 4194304);
 	ck_assert_int_eq(st.priority, 20);
 	ck_assert_int_eq(st.nice, 0);
@@ -148,6 +150,7 @@ START_TEST(test_stat_negative)
 	ck_assert_int_eq(proc_parse_stat_buf(rt, &st), 0);
 	ck_assert_int_eq(st.priority, -11);
 	ck_assert_int_eq(st.tty_nr, 34816);
+	ck_assert_int_eq(st.tpgid, 9);
 	ck_assert_uint_eq(st.rt_priority, 10);
 	ck_assert_uint_eq(st.policy, 1);
 	ck_assert_int_eq(proc_parse_stat_buf(nice, &st), 0);

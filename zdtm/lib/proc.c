@@ -6,6 +6,30 @@
 
 #include "zdtmtst.h"
 
+long long stat_field(int n)
+{
+	char buf[2048], *p;
+	long long v = -1;
+	FILE *f = fopen("/proc/self/stat", "re");
+
+	if (!f)
+		return -1;
+	/* the fields after the command name, which may hold spaces and ')' */
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || n < 3)
+		return -1;
+	p += 2;
+	for (int i = 3; i < n && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p)
+		v = n == 3 ? *p : strtoll(p, NULL, 10);
+	return v;
+}
+
 bool proc_field(const char *path, const char *key, char *out, size_t len)
 {
 	size_t klen = strlen(key);

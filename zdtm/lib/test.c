@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "zdtmtst.h"
@@ -395,6 +396,7 @@ void test_init(int argc, char **argv)
 	struct sigaction sa;
 	sigset_t set;
 	int pfd[2], fd;
+	bool shell_job;
 
 	parse_args(argc, argv);
 	if (!pidfile || !outfile) {
@@ -425,7 +427,20 @@ void test_init(int argc, char **argv)
 	main_tid = syscall(SYS_gettid);
 	pthread_atfork(NULL, NULL, atfork_child);
 
-	if (setsid() < 0) {
+	shell_job = getenv("ZDTM_SHELL_JOB") != NULL;
+	if (shell_job) {
+		/* a job of the shell the runner started us under: a group of its own, in front */
+		sigset_t ttou, old;
+
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, &old);
+		if (setpgid(0, 0) || tcsetpgrp(STDIN_FILENO, getpgrp())) {
+			perror("shell job: setpgid/tcsetpgrp");
+			exit(1);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	} else if (setsid() < 0) {
 		perror("setsid");
 		exit(1);
 	}
@@ -440,7 +455,8 @@ void test_init(int argc, char **argv)
 		exit(1);
 	}
 	close(fd);
-	fd = open("/dev/null", O_RDONLY);
+	/* a shell job keeps its terminal on stdin */
+	fd = shell_job ? STDIN_FILENO : open("/dev/null", O_RDONLY);
 	if (fd < 0)
 		test_setup_fail("open /dev/null: %s", strerror(errno));
 	if (fd != STDIN_FILENO) {

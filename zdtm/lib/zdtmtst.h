@@ -13,6 +13,11 @@
  * its pid to F: readiness), then test_waitsig() until SIGTERM, then verifies
  * and calls pass() or fail().
  *
+ * ZDTM_SHELL_JOB=1 (a test flagged shell_job, run with -j): the test is a
+ * job of a shell outside the tree: it keeps that shell's session, leads a
+ * process group of its own in the terminal's foreground and has the
+ * terminal on stdin.
+ *
  * ZDTM_BREAK=1 in the environment: test_break() is true, and a test that
  * honours it damages its own state after test_waitsig() so that its check
  * must report FAIL. That proves the check can fail.
@@ -86,6 +91,8 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
  * holding @addr; vma_vmflags() copies its smaps "VmFlags:" value; both
  * false if @addr is not mapped. vma_has_flag() tells whether the two-letter
  * VmFlags mnemonic @flag (e.g. "lo") is set, -1 if @addr is not mapped.
+ * stat_field() is field @n (numbered as in proc(5), 3 and up) of
+ * /proc/self/stat as a number, -1 if it cannot be read.
  */
 bool proc_field(const char *path, const char *key, char *out, size_t len);
 /*
@@ -94,6 +101,7 @@ bool proc_field(const char *path, const char *key, char *out, size_t len);
  * objects), sorted, joined with "|" into @out (empty if unreadable).
  */
 void fdinfo_lines(int fd, const char *prefix, const char *cut, char *out, size_t len);
+long long stat_field(int n);
 struct vma_info {
 	unsigned long start, end;
 	char perms[5]; /* "rw-p" */
