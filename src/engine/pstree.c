@@ -398,7 +398,8 @@ static int release_task(struct task *t, enum final_state state)
 	for (int i = 0; i < t->nr_threads; i++) {
 		if (!t->threads[i].seized)
 			continue;
-		if (state != FINAL_KILLED && ptrace_detach(t->threads[i].tid, 0))
+		if (state != FINAL_KILLED && (ptrace_keep_restartable(t->threads[i].tid) ||
+					      ptrace_detach(t->threads[i].tid, 0)))
 			ret = -1;
 		t->threads[i].seized = false;
 	}

@@ -95,6 +95,27 @@ int ptrace_seize_stop(pid_t tid)
 	return ptrace_wait_seized(tid);
 }
 
+/*
+ * A thread we interrupted in a sleep (nanosleep, clock_nanosleep, poll...)
+ * holds -ERESTART_RESTARTBLOCK: resumed as is, the kernel would go on in
+ * restart_syscall, whose state (the kernel's restart block) no later dump
+ * can save, so a restore of that dump could only return EINTR. Make it
+ * -ERESTARTNOINTR instead: the kernel calls the original syscall again (a
+ * relative sleep then lasts longer, as the interface allows).
+ */
+int ptrace_keep_restartable(pid_t tid)
+{
+	struct user_regs_struct r;
+
+	if (ptrace_get_regs(tid, &r))
+		return -1;
+	if ((long)r.orig_rax < 0 || r.orig_rax == 219 /* restart_syscall */ ||
+	    (long)r.rax != -516 /* ERESTART_RESTARTBLOCK */)
+		return 0;
+	r.rax = -513;	/* ERESTARTNOINTR */
+	return ptrace_set_regs(tid, &r);
+}
+
 int ptrace_detach(pid_t tid, int sig)
 {
 	if (ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig) && errno != ESRCH) {

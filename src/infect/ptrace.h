@@ -22,6 +22,8 @@ int ptrace_wait_seized(pid_t tid);
 /* Wait for @tid's next stop after an interrupt; passes on real signals it meets. */
 int ptrace_wait_trap(pid_t tid, int *stopsig);
 int ptrace_detach(pid_t tid, int sig);
+/* Before letting @tid go on: an interrupted sleep restarts as the original syscall. */
+int ptrace_keep_restartable(pid_t tid);
 
 int ptrace_get_regs(pid_t tid, struct user_regs_struct *regs);
 int ptrace_set_regs(pid_t tid, const struct user_regs_struct *regs);
