@@ -299,6 +299,18 @@ def map_lines(pid):
 PTS_LINK = re.compile(r"^/dev/pts/\d+$")
 
 
+def mask_tmpfile(flags):
+    """O_TMPFILE says how a file was made, not how it is used: a restore
+    reopens such a file by a name (--link-remap) or makes it anew (ghost)."""
+    try:
+        v = int(flags, 8)
+    except ValueError:
+        return flags
+    if v & 0o20000000:
+        v &= ~0o20200000
+    return "0%o" % v
+
+
 def fd_table(pid, shell=False):
     """A shell job's terminal is a new one after restore: its pts number is masked."""
     fds = {}
@@ -312,7 +324,7 @@ def fd_table(pid, shell=False):
         if shell and PTS_LINK.match(link):
             link = "/dev/pts/N"
         fds[int(name)] = "%s pos=%s flags=%s" % (mask_link(link), info.get("pos", "?"),
-                                                 info.get("flags", "?"))
+                                                 mask_tmpfile(info.get("flags", "?")))
     return fds
 
 

@@ -90,11 +90,45 @@ static int check_reopenable(const struct fd_parms *p)
 	return 0;
 }
 
+/*
+ * --link-remap: give a file whose name is gone a new one next to the old,
+ * so restore can open it by path. The kernel links only inodes that still
+ * have a name elsewhere, or that were made with O_TMPFILE.
+ */
+static int link_remap(const struct fd_parms *p, char *path, size_t size)
+{
+	char *slash = strrchr(path, '/');
+	char name[PATH_MAX];
+
+	if (!opts.link_remap) {
+		if (p->st.st_nlink)
+			pr_err("unsupported: fd %d of pid %d opens %s, whose name was removed (it has %lu other names): dump with --link-remap\n",
+			       p->fd, p->pid, path, (unsigned long)p->st.st_nlink);
+		else
+			pr_err("Unlinked file %s of pid %d fd %d is %ld bytes, over --ghost-limit %lu (or dump with --link-remap)\n",
+			       path, p->pid, p->fd, (long)p->st.st_size,
+			       (unsigned long)opts.ghost_limit);
+		return -1;
+	}
+	if (!slash)
+		return -1;
+	snprintf(name, sizeof(name), "%.*s/link_remap.%lu.%lu", (int)(slash - path), path,
+		 (unsigned long)p->st.st_dev, (unsigned long)p->st.st_ino);
+	if (linkat(p->lfd, "", AT_FDCWD, name, AT_EMPTY_PATH) && errno != EEXIST) {
+		pr_perror("Can't link %s (fd %d of pid %d) back as %s%s", path, p->fd, p->pid, name,
+			  errno == ENOENT ? " (an unlinked file can be linked back only if made with O_TMPFILE)" : "");
+		return -1;
+	}
+	pr_info("fd %d of pid %d: %s linked back as %s\n", p->fd, p->pid, path, name);
+	snprintf(path, size, "%s", name);
+	return 0;
+}
+
 static int regfile_dump(const struct fd_parms *p, uint32_t id)
 {
 	RegFileEntry re = REG_FILE_ENTRY__INIT;
 	size_t len = strlen(p->link), slen = strlen(DELETED_SUFFIX);
-	char path[PATH_MAX];
+	char path[PATH_MAX], orig[PATH_MAX];
 
 	if (check_reopenable(p))
 		return -1;
@@ -108,12 +142,20 @@ static int regfile_dump(const struct fd_parms *p, uint32_t id)
 	re.size = p->st.st_size;
 	re.ino = p->st.st_ino;
 	re.dev = p->st.st_dev;
-	if (p->st.st_nlink == 0 && S_ISREG(p->st.st_mode)) {
-		if (len > slen && !strcmp(p->link + len - slen, DELETED_SUFFIX))
-			path[len - slen] = 0;
-		re.has_deleted = re.deleted = true;
-		if (dump_ghost(p, id))
-			return -1;
+	if (len > slen && !strcmp(p->link + len - slen, DELETED_SUFFIX) && S_ISREG(p->st.st_mode)) {
+		path[len - slen] = 0;
+		/* small unlinked files travel in the images; others need a name */
+		if (p->st.st_nlink == 0 && (uint64_t)p->st.st_size <= opts.ghost_limit) {
+			re.has_deleted = re.deleted = true;
+			if (dump_ghost(p, id))
+				return -1;
+		} else {
+			snprintf(orig, sizeof(orig), "%s", path);
+			if (link_remap(p, path, sizeof(path)))
+				return -1;
+			re.has_link_remap = re.link_remap = true;
+			re.orig_path = orig;
+		}
 	}
 	return img_store_write(&store, &re.base);
 }
@@ -196,6 +238,23 @@ static int ghost_holder(const RegFileEntry *re)
 	return fd;
 }
 
+/*
+ * A link-remapped file is opened through its old name when that is free
+ * (linked there for the open, unlinked right after), so the restored fd
+ * reads "OLD (deleted)" as before the dump, not "link_remap.* (deleted)".
+ */
+static int open_remapped(const RegFileEntry *re, int flags)
+{
+	int fd;
+
+	if (!re->orig_path || link(re->path, re->orig_path))
+		return open(re->path, flags);
+	fd = open(re->orig_path, flags);
+	if (unlink(re->orig_path))
+		pr_perror("Can't remove %s again", re->orig_path);
+	return fd;
+}
+
 static int regfile_open(uint32_t id)
 {
 	RegFileEntry *re = find_entry(id);
@@ -206,6 +265,9 @@ static int regfile_open(uint32_t id)
 	if (!re)
 		return -1;
 	flags = re->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+	/* made with O_TMPFILE: now reopened by a name, as the file it is */
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		flags &= ~O_TMPFILE;
 	open_path = re->path;
 	if (re->deleted) {
 		int holder = ghost_holder(re);
@@ -215,7 +277,7 @@ static int regfile_open(uint32_t id)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", holder);
 		open_path = path;
 	}
-	fd = open(open_path, flags | O_CLOEXEC);
+	fd = re->link_remap ? open_remapped(re, flags | O_CLOEXEC) : open(open_path, flags | O_CLOEXEC);
 	if (fd < 0) {
 		pr_perror("Can't open %s for file %u", re->path, id);
 		return -1;
@@ -247,7 +309,19 @@ static bool regfile_in_task(uint32_t id)
 {
 	RegFileEntry *re = find_entry(id);
 
-	return re && !re->deleted;
+	return re && !re->deleted && !re->link_remap;
+}
+
+/* the tree runs: the names --link-remap made at dump go */
+static int regfile_go_live(void)
+{
+	for (int i = 0; i < store.nr; i++) {
+		const RegFileEntry *re = (const RegFileEntry *)store.recs[i];
+
+		if (re->link_remap && unlink(re->path) && errno != ENOENT)
+			pr_perror("Can't remove the link-remap name %s", re->path);
+	}
+	return 0;
 }
 
 static int regfile_name(uint32_t id, char *buf, size_t len)
@@ -285,6 +359,7 @@ const struct fd_kind regfile_kind = {
 	.collect = regfile_collect,
 	.open = regfile_open,
 	.open_in_task = regfile_in_task,
+	.go_live = regfile_go_live,
 	.name_of = regfile_name,
 	.reset = regfile_reset,
 };

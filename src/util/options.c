@@ -286,7 +286,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("file-locks", 'l', NO, DPR, true, OF_NEG, set_flag, F(file_locks)),
 	ROW("ext-mount-map", 'M', REQ, DPR, false, 0, add_mount_map),
 	ROW("external", 0, REQ, DPR, false, 0, add_str, L(externals)),
-	ROW("link-remap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(link_remap)),
+	ROW("link-remap", 0, NO, DUMPS, true, OF_NEG, set_flag, F(link_remap)),
 	ROW("ghost-fiemap", 0, NO, DUMPS, false, OF_NEG, set_flag, F(ghost_fiemap)),
 	ROW("cpu-cap", 0, OPT, CPUCAP, true, 0, set_cpu_cap),
 	ROW("track-mem", 0, NO, DUMPS, false, OF_NEG, set_flag, F(track_mem)),

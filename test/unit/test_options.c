@@ -1026,7 +1026,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 --auto-dedup", "auto-dedup" },
 		{ "dump -t 1 -M a:b", "ext-mount-map" },
 		{ "dump -t 1 --external x", "external" },
-		{ "dump -t 1 --link-remap", "link-remap" },
 		{ "dump -t 1 --track-mem", "track-mem" },
 		{ "pre-dump -t 1 --pre-dump-mode=read", "pre-dump-mode" },
 		{ "dump -t 1 --empty-ns net", "empty-ns" },
