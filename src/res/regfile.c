@@ -2,6 +2,7 @@
 /* Regular files, directories and memory devices (/dev/null, /dev/zero, ...):
  * reopened by path at the saved position; unlinked files are recreated from
  * their saved contents and unlinked again. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,60 @@ static int link_remap(const struct fd_parms *p, char *path, size_t size)
 	return 0;
 }
 
+/* A node in /dev (or one level below) for device @rdev of type @mode. */
+static int find_dev_node(dev_t rdev, mode_t mode, char *out, size_t size)
+{
+	const char *dirs[] = { "/dev", "/dev/char", "/dev/block" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+		struct stat st;
+
+		while (d && (de = readdir(d))) {
+			snprintf(out, size, "%s/%s", dirs[i], de->d_name);
+			if (!stat(out, &st) && (st.st_mode & S_IFMT) == (mode & S_IFMT) &&
+			    st.st_rdev == rdev) {
+				closedir(d);
+				return 0;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	return -1;
+}
+
+/*
+ * A device opened through a node that is gone, or now names another
+ * device: reopening the path would fail or open something else. With
+ * --evasive-devices any node of the same device in /dev will do (returns
+ * 1 and that path).
+ */
+static int device_path(const struct fd_parms *p, char *path, size_t size)
+{
+	struct stat st;
+	char alt[PATH_MAX];
+
+	if (!stat(path, &st) && st.st_rdev == p->st.st_rdev &&
+	    (st.st_mode & S_IFMT) == (p->st.st_mode & S_IFMT))
+		return 0;
+	if (!opts.evasive_devices) {
+		pr_err("unsupported: device %u:%u of fd %d of pid %d is no longer at %s (see --evasive-devices)\n",
+		       major(p->st.st_rdev), minor(p->st.st_rdev), p->fd, p->pid, path);
+		return -1;
+	}
+	if (find_dev_node(p->st.st_rdev, p->st.st_mode, alt, sizeof(alt))) {
+		pr_err("No node of device %u:%u (fd %d of pid %d, was %s) in /dev\n",
+		       major(p->st.st_rdev), minor(p->st.st_rdev), p->fd, p->pid, path);
+		return -1;
+	}
+	pr_info("fd %d of pid %d: device %s is reopened as %s (--evasive-devices)\n", p->fd, p->pid,
+		path, alt);
+	snprintf(path, size, "%s", alt);
+	return 1;
+}
+
 static int regfile_dump(const struct fd_parms *p, uint32_t id)
 {
 	RegFileEntry re = REG_FILE_ENTRY__INIT;
@@ -142,6 +197,20 @@ static int regfile_dump(const struct fd_parms *p, uint32_t id)
 	re.size = p->st.st_size;
 	re.ino = p->st.st_ino;
 	re.dev = p->st.st_dev;
+	if ((S_ISCHR(p->st.st_mode) || S_ISBLK(p->st.st_mode))) {
+		re.has_rdev = true;
+		re.rdev = p->st.st_rdev;
+		snprintf(orig, sizeof(orig), "%s", path);
+		if (len > slen && !strcmp(orig + len - slen, DELETED_SUFFIX))
+			orig[len - slen] = 0;
+		switch (device_path(p, path, sizeof(path))) {
+		case -1:
+			return -1;
+		case 1:
+			re.has_evasive = re.evasive = true;
+			re.orig_path = orig;
+		}
+	}
 	if (len > slen && !strcmp(p->link + len - slen, DELETED_SUFFIX) && S_ISREG(p->st.st_mode)) {
 		path[len - slen] = 0;
 		/* small unlinked files travel in the images; others need a name */
@@ -255,6 +324,20 @@ static int open_remapped(const RegFileEntry *re, int flags)
 	return fd;
 }
 
+/* --evasive-devices: a node at the old name for the open, so the fd reads as before */
+static int open_evasive(const RegFileEntry *re, int flags)
+{
+	int fd;
+
+	if (!re->orig_path || !re->has_rdev ||
+	    mknod(re->orig_path, re->mode & (S_IFMT | 0600), re->rdev))
+		return open(re->path, flags);
+	fd = open(re->orig_path, flags);
+	if (unlink(re->orig_path))
+		pr_perror("Can't remove %s again", re->orig_path);
+	return fd;
+}
+
 static int regfile_open(uint32_t id)
 {
 	RegFileEntry *re = find_entry(id);
@@ -277,7 +360,9 @@ static int regfile_open(uint32_t id)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", holder);
 		open_path = path;
 	}
-	fd = re->link_remap ? open_remapped(re, flags | O_CLOEXEC) : open(open_path, flags | O_CLOEXEC);
+	fd = re->link_remap ? open_remapped(re, flags | O_CLOEXEC) :
+	     re->evasive    ? open_evasive(re, flags | O_CLOEXEC) :
+			      open(open_path, flags | O_CLOEXEC);
 	if (fd < 0) {
 		pr_perror("Can't open %s for file %u", re->path, id);
 		return -1;

@@ -275,7 +275,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("tcp-close", 0, NO, DR, true, 0, set_flag, F(tcp_close)),
 	ROW("skip-in-flight", 0, NO, DUMPS, true, OF_NEG, set_flag, F(skip_in_flight)),
 	ROW("veth-pair", 0, REQ, DR, false, 0, add_veth, L(veth_pairs)),
-	ROW("evasive-devices", 0, NO, DUMPS, false, OF_NEG, set_flag, F(evasive_devices)),
+	ROW("evasive-devices", 0, NO, DUMPS, true, OF_NEG, set_flag, F(evasive_devices)),
 	ROW("page-server", 0, NO, DUMPS, false, OF_NEG, set_flag, F(use_page_server)),
 	ROW("address", 0, REQ, NET, false, 0, set_str, F(address)),
 	ROW("port", 0, REQ, NET, false, 0, set_port),

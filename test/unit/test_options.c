@@ -1020,7 +1020,6 @@ START_TEST(test_unsupported)
 		{ "dump -t 1 -n net", "namespaces" },
 		{ "dump -t 1 --manage-cgroups=soft", "manage-cgroups" },
 		{ "dump -t 1 --veth-pair a=b", "veth-pair" },
-		{ "dump -t 1 --evasive-devices", "evasive-devices" },
 		{ "dump -t 1 --page-server --address a --port 1", "page-server" },
 		{ "dump -t 1 --address a", "address" },
 		{ "dump -t 1 --auto-dedup", "auto-dedup" },
