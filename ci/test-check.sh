@@ -7,8 +7,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 CRIU=${1:-${CRIU:-./criu}}
 CRIU=$(realpath "$CRIU")
-pass=0
-fail=0
+TEST=test-check
 tmp=$(mktemp -d /tmp/criu-test-check.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -23,25 +22,8 @@ if [ ! -x "$CRIU" ]; then
 	exit 1
 fi
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok:   $*"
-}
+. ci/testlib.sh
 
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-# run NAME ARGS...: run criu with ARGS; rc, out and err are kept for checks
-run() {
-	local name=$1
-	shift
-	timeout 30 "$CRIU" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-	rc=$?
-	out=$(cat "$tmp/$name.out")
-	err=$(cat "$tmp/$name.err")
-}
 
 expect_rc() {
 	if [ "$rc" = "$1" ]; then
@@ -172,5 +154,4 @@ else
 	bad "criu check and --all took $all_ms ms"
 fi
 
-echo "test-check: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

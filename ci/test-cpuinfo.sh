@@ -14,8 +14,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 CRIU=${1:-${CRIU:-./criu}}
 CRIU=$(realpath "$CRIU")
-pass=0
-fail=0
+TEST=test-cpuinfo
 tmp=$(mktemp -d /tmp/criu-test-cpuinfo.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -30,24 +29,8 @@ if [ "$(uname -m)" != x86_64 ]; then
 	exit 0
 fi
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok:   $*"
-}
+. ci/testlib.sh
 
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-run() {
-	local name=$1
-	shift
-	timeout 30 "$CRIU" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-	rc=$?
-	out=$(cat "$tmp/$name.out")
-	err=$(cat "$tmp/$name.err")
-}
 
 # expect NAME RC STDOUT
 expect() {
@@ -387,5 +370,4 @@ else
 	bad "extra argument: exit $rc, stdout \"$out\""
 fi
 
-echo "test-cpuinfo: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -15,8 +15,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 CRIU=${1:-${CRIU:-./criu}}
 CRIU=$(realpath "$CRIU")
-pass=0
-fail=0
+TEST=test-digest
 tmp=$(mktemp -d /tmp/criu-test-digest.XXXXXX)
 pid=
 cleanup() {
@@ -31,21 +30,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok:   $*"
-}
+. ci/testlib.sh
 
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-finish() {
-	echo "test-digest: $pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
 
 if [ ! -x "$CRIU" ]; then
 	bad "no criu binary at $CRIU (run make first)"

@@ -10,8 +10,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 CRIU=${1:-${CRIU:-./criu}}
 CRIU=$(realpath "$CRIU")
-pass=0
-fail=0
+TEST=test-exec
 tmp=$(mktemp -d /tmp/criu-test-exec.XXXXXX)
 pid=
 cleanup() {
@@ -31,31 +30,7 @@ if [ ! -x "$CRIU" ]; then
 	exit 1
 fi
 
-ok() {
-	pass=$((pass + 1))
-	echo "ok:   $*"
-}
-
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-finish() {
-	echo "test-exec: $pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
-
-# crexec NAME ARGS...: run criu exec with ARGS; rc, out and err are kept
-crexec() {
-	local name=$1
-	shift
-	timeout 30 "$CRIU" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-	rc=$?
-	out=$(cat "$tmp/$name.out")
-	err=$(cat "$tmp/$name.err")
-}
+. ci/testlib.sh
 
 # expect NAME RC STDOUT: exit code and exact stdout
 expect() {
@@ -130,20 +105,20 @@ sigblk=$(grep SigBlk "/proc/$pid/status")
 alive "start"
 
 # ---------------------------------------------------------------- basics
-crexec getpid exec -t "$pid" getpid
+run getpid exec -t "$pid" getpid
 expect "getpid returns the task's pid" 0 "Syscall returned $pid"
 
-crexec gettid exec -t "$worker" gettid
+run gettid exec -t "$worker" gettid
 expect "-t TID runs the call in that thread" 0 "Syscall returned $worker"
 
-crexec gettid-main exec -t "$pid" gettid
+run gettid-main exec -t "$pid" gettid
 expect "-t PID runs the call in the main thread" 0 "Syscall returned $pid"
 
-crexec getppid exec -t "$pid" getppid
+run getppid exec -t "$pid" getppid
 expect "getppid" 0 "Syscall returned $$"
 
 # -------------------------------------------------- the manual's examples
-crexec close1 exec -t "$pid" close 1
+run close1 exec -t "$pid" close 1
 expect "close 1" 0 "Syscall returned 0"
 if [ ! -e "/proc/$pid/fd/1" ]; then
 	ok "close 1: fd 1 is gone from /proc/$pid/fd"
@@ -157,7 +132,7 @@ case " $(task_fds) " in
 esac
 
 maps_before=$(cat "/proc/$pid/maps")
-crexec open exec -t "$pid" open "&$tmp/file" 2
+run open exec -t "$pid" open "&$tmp/file" 2
 expect "open &FILE 2 takes the lowest free fd" 0 "Syscall returned 1"
 if [ "$(readlink "/proc/$pid/fd/1")" = "$tmp/file" ]; then
 	ok "open: fd 1 of the task is $tmp/file"
@@ -182,24 +157,24 @@ case " $(task_fds) " in
 esac
 
 # ------------------------------------------------ results and arguments
-crexec enoent exec -t "$pid" open "&$tmp/no-such-file" 0
+run enoent exec -t "$pid" open "&$tmp/no-such-file" 0
 expect "a failing call prints -errno and its text" 0 \
 	"Syscall returned -2 (No such file or directory)"
 
-crexec ebadf exec -t "$pid" close -1
+run ebadf exec -t "$pid" close -1
 expect "a negative number argument" 0 "Syscall returned -9 (Bad file descriptor)"
 
-crexec umask exec -t "$pid" umask 077
+run umask exec -t "$pid" umask 077
 expect "umask 077 (octal) returns the old mask 022" 0 "Syscall returned 18"
 if grep -q "^Umask:[[:space:]]*0077" "/proc/$pid/status"; then
 	ok "umask: /proc/$pid/status shows 0077"
 else
 	bad "umask: $(grep Umask "/proc/$pid/status")"
 fi
-crexec umask2 exec -t "$pid" umask 0x12
+run umask2 exec -t "$pid" umask 0x12
 expect "umask 0x12 (hex) returns 077" 0 "Syscall returned 63"
 
-crexec mkdir exec -t "$pid" mkdir "&$tmp/made" 0755
+run mkdir exec -t "$pid" mkdir "&$tmp/made" 0755
 expect "mkdir &DIR 0755" 0 "Syscall returned 0"
 if [ "$(stat -c %a "$tmp/made" 2>/dev/null)" = 755 ]; then
 	ok "mkdir: the directory exists with mode 0755 (umask 0x12 = 022)"
@@ -207,7 +182,7 @@ else
 	bad "mkdir: $tmp/made has mode \"$(stat -c %a "$tmp/made" 2>&1)\", expected 755"
 fi
 
-crexec chdir exec -t "$pid" chdir "&$tmp/dir"
+run chdir exec -t "$pid" chdir "&$tmp/dir"
 expect "chdir &DIR" 0 "Syscall returned 0"
 if [ "$(readlink "/proc/$pid/cwd")" = "$tmp/dir" ]; then
 	ok "chdir: /proc/$pid/cwd is $tmp/dir"
@@ -215,7 +190,7 @@ else
 	bad "chdir: /proc/$pid/cwd is $(readlink "/proc/$pid/cwd")"
 fi
 
-crexec two-strings exec -t "$pid" symlink "&$tmp/file" "&$tmp/link"
+run two-strings exec -t "$pid" symlink "&$tmp/file" "&$tmp/link"
 expect "two string arguments" 0 "Syscall returned 0"
 if [ "$(readlink "$tmp/link")" = "$tmp/file" ]; then
 	ok "symlink: $tmp/link points to $tmp/file"
@@ -223,16 +198,16 @@ else
 	bad "symlink: $tmp/link is \"$(readlink "$tmp/link")\""
 fi
 
-crexec six exec -t "$pid" mmap 0 4096 3 0x22 -1 0
+run six exec -t "$pid" mmap 0 4096 3 0x22 -1 0
 case "$out" in
 "Syscall returned "*" (0x"*")") ok "six arguments: mmap returns an address ($out)" ;;
 *) bad "six arguments: mmap gave exit $rc, \"$out\", \"$err\"" ;;
 esac
 
-crexec dash exec -t "$pid" -- getpid
+run dash exec -t "$pid" -- getpid
 expect "-- before the system call name" 0 "Syscall returned $pid"
 
-crexec number exec -t "$pid" 39
+run number exec -t "$pid" 39
 expect "a system call given by number (39 = getpid)" 0 "Syscall returned $pid"
 
 if [ "$(grep SigBlk "/proc/$pid/status")" = "$sigblk" ]; then
@@ -254,7 +229,7 @@ for i in $(seq 100); do
 	[ "$(state_of "$pid")" = T ] && [ "$(state_of "$pid/task/$worker")" = T ] && break
 	sleep 0.02
 done
-crexec stopped exec -t "$pid" getpid
+run stopped exec -t "$pid" getpid
 expect "a stopped task runs the call" 0 "Syscall returned $pid"
 sleep 0.2
 if [ "$(state_of "$pid")" = T ] && [ "$(state_of "$pid/task/$worker")" = T ]; then
@@ -267,7 +242,7 @@ alive "a stopped task goes on after SIGCONT"
 
 # ------------------------------------------- blocking calls are interrupted
 start=$(date +%s)
-crexec timeout --timeout 1 exec -t "$pid" pause
+run timeout --timeout 1 exec -t "$pid" pause
 expect "--timeout interrupts a blocking call" 0 "Syscall interrupted (returned -514)"
 if [ $(($(date +%s) - start)) -le 5 ]; then
 	ok "--timeout 1: criu came back in time"
@@ -290,36 +265,36 @@ fi
 alive "after SIGINT to criu"
 
 # ------------------------------------------------------------- errors
-crexec unknown exec -t "$pid" no_such_call 1
+run unknown exec -t "$pid" no_such_call 1
 expect_err "an unknown system call name" "unknown system call 'no_such_call'"
 
-crexec seven exec -t "$pid" close 1 2 3 4 5 6 7
+run seven exec -t "$pid" close 1 2 3 4 5 6 7
 expect_err "more than six arguments" "too many arguments"
 
-crexec badnum exec -t "$pid" close 12abc
+run badnum exec -t "$pid" close 12abc
 expect_err "a bad number" "bad argument 1 '12abc'"
 
-crexec empty exec -t "$pid" close ""
+run empty exec -t "$pid" close ""
 expect_err "an empty argument" "bad argument 1"
 
-crexec not-t exec close 1
+run not-t exec close 1
 expect_err "no -t" "needs -t"
 
-crexec no-call exec -t "$pid"
+run no-call exec -t "$pid"
 expect_err "no system call" "system call"
 
-crexec nopid exec -t 2147483647 getpid
+run nopid exec -t 2147483647 getpid
 expect_err "a pid that does not exist" "process 2147483647 does not exist"
 
 sleep 100 &
 dead=$!
 kill -9 "$dead"
 wait "$dead" 2>/dev/null
-crexec deadpid exec -t "$dead" getpid
+run deadpid exec -t "$dead" getpid
 expect_err "a task that has died and been reaped" "does not exist"
 
 if [ -n "$zombie" ] && [ "$(state_of "$zombie")" = Z ]; then
-	crexec zombie exec -t "$zombie" getpid
+	run zombie exec -t "$zombie" getpid
 	expect_err "a zombie" "zombie"
 else
 	bad "the helper's zombie child is missing (\"$zombie\")"
@@ -331,9 +306,9 @@ out=$(cat "$tmp/self.out")
 err=$(cat "$tmp/self.err")
 expect_err "criu's own parent" "criu itself or its parent"
 
-crexec exit exec -t "$pid" exit_group 0
+run exit exec -t "$pid" exit_group 0
 expect_err "exit_group is refused" "refusing exit_group"
-crexec execve exec -t "$pid" execve "&/bin/true" 0 0
+run execve exec -t "$pid" execve "&/bin/true" 0 0
 expect_err "execve is refused" "refusing execve"
 
 alive "after the error cases"

@@ -41,14 +41,10 @@ static void keep_node(void *p)
 static int cmp_task_obj(const void *a, const void *b)
 {
 	const struct task *x = a, *y = b;
-	int order = sys_kcmp(x->pid, y->pid, kcmp_type_now, 0, 0);
+	int order = kcmp_order(x->pid, y->pid, kcmp_type_now, 0, 0);
 
-	if (order == 0)
-		return 0;
-	if (order == 1)
-		return -1;
-	if (order == 2)
-		return 1;
+	if (order != 2)
+		return order;
 	return x->pid < y->pid ? -1 : x->pid > y->pid;	/* kcmp failed: distinct */
 }
 

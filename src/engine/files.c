@@ -105,13 +105,9 @@ static int cmp_seen(const void *a, const void *b)
 		return x->dev < y->dev ? -1 : 1;
 	if (x->ino != y->ino)
 		return x->ino < y->ino ? -1 : 1;
-	order = sys_kcmp(x->pid, y->pid, KCMP_FILE, x->fd, y->fd);
-	if (order == 0)
-		return 0;
-	if (order == 1)
-		return -1;
-	if (order == 2)
-		return 1;
+	order = kcmp_order(x->pid, y->pid, KCMP_FILE, x->fd, y->fd);
+	if (order != 2)
+		return order;
 	/* kcmp failed: fall back to a stable order, the fds count as distinct */
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;

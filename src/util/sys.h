@@ -37,6 +37,24 @@ static inline int sys_kcmp(pid_t a, pid_t b, int type, unsigned long x, unsigned
 	return syscall(SYS_kcmp, a, b, type, x, y);
 }
 
+/*
+ * kcmp as an order for sorting: -1, 0 or 1 as @a's object sorts before,
+ * with or after @b's; 2 when kcmp failed (the caller decides what then).
+ */
+static inline int kcmp_order(pid_t a, pid_t b, int type, unsigned long x, unsigned long y)
+{
+	switch (sys_kcmp(a, b, type, x, y)) {
+	case 0:
+		return 0;
+	case 1:
+		return -1;
+	case 2:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
 static inline pid_t sys_gettid(void)
 {
 	return syscall(SYS_gettid);
