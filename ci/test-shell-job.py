@@ -87,7 +87,9 @@ def drain(m, seconds):
 
 
 def frames(data):
-    return data.count(b"Tasks:")
+    # top redraws only the lines that changed, but every frame starts by
+    # moving the cursor home: count those, not a line that may stay put.
+    return data.count(b"\x1b[H")
 
 
 def stat_fields(pid):
