@@ -342,8 +342,49 @@ struct open_file {
 static struct open_file *files;
 static int nr_files, files_cap;
 
+/* stand-ins replaced in this process's fd table: (type, id) -> first fd */
+struct placed {
+	int type;
+	uint32_t id;
+	int fd;
+};
+static struct placed *placed;
+static int nr_placed;
+
+int fd_replace_standin(int type, uint32_t id, int fd, int (*open_real)(uint32_t id))
+{
+	struct placed *np;
+	int first = -1, real, fdfl;
+
+	for (int i = 0; i < nr_placed && first < 0; i++)
+		if (placed[i].type == type && placed[i].id == id)
+			first = placed[i].fd;
+	real = first >= 0 ? first : open_real(id);
+	if (real < 0)
+		return -1;
+	fdfl = fcntl(fd, F_GETFD);
+	if (fdfl < 0 || dup3(real, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
+		pr_perror("Can't put file %u at fd %d", id, fd);
+		if (first < 0)
+			close(real);
+		return -1;
+	}
+	if (first >= 0)
+		return 0;
+	close(real);
+	np = realloc(placed, (nr_placed + 1) * sizeof(*placed));
+	if (!np)
+		return -1;
+	placed = np;
+	placed[nr_placed++] = (struct placed){ type, id, fd };
+	return 0;
+}
+
 void restore_files_reset(void)
 {
+	free(placed);
+	placed = NULL;
+	nr_placed = 0;
 	for (int i = 0; i < nr_files; i++)
 		if (files[i].fd >= 0)
 			close(files[i].fd);

@@ -143,6 +143,13 @@ int restore_max_fd(struct pstree *tree);
 int restore_task_fs(struct task *t);
 /* In the task: every kind's restore_task hook for @stage. */
 int restore_files_stage(const struct task *t, enum fd_task_stage stage);
+/*
+ * In the task, from a kind's installed hook: criu held a stand-in for file
+ * @id (the real one needs tasks that did not exist yet). Puts the real one
+ * at @fd, keeping @fd's FD_CLOEXEC: opened with @open_real the first time
+ * this fd table meets @id, shared by its later fds.
+ */
+int fd_replace_standin(int type, uint32_t id, int fd, int (*open_real)(uint32_t id));
 void restore_files_reset(void);
 
 #endif

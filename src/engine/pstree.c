@@ -22,6 +22,32 @@ struct task *pstree_find(const struct pstree *tree, pid_t pid)
 	return NULL;
 }
 
+static const struct task *find_below(const struct task *t, pid_t pid, bool *thread)
+{
+	if (t->pid == pid)
+		return t;
+	for (int i = 0; i < t->nr_threads; i++)
+		if (t->threads[i].tid == pid) {
+			*thread = true;
+			return t;
+		}
+	for (int i = 0; i < t->nr_kids; i++) {
+		const struct task *f = find_below(t->kids[i], pid, thread);
+
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+const struct task *tree_find_any(const struct task *t, pid_t pid, bool *thread)
+{
+	while (t->parent)
+		t = t->parent;
+	*thread = false;
+	return find_below(t, pid, thread);
+}
+
 static int grow(void **arr, int n, size_t elem)
 {
 	void *na;

@@ -58,6 +58,11 @@ enum final_state {
 int pstree_unfreeze(struct pstree *tree, enum final_state state);
 void pstree_free(struct pstree *tree);
 struct task *pstree_find(const struct pstree *tree, pid_t pid);
+/*
+ * The task of @t's tree with pid or thread id @pid, or NULL; *@thread tells
+ * which (a leader's own tid counts as its pid).
+ */
+const struct task *tree_find_any(const struct task *t, pid_t pid, bool *thread);
 struct task *pstree_add(struct pstree *tree, struct task *parent, pid_t pid);
 
 #endif

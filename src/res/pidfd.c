@@ -44,33 +44,6 @@ static bool pidfd_match(const struct fd_parms *p)
 	return !strcmp(p->link, "anon_inode:[pidfd]");
 }
 
-static const struct task *find_in(const struct task *t, pid_t pid, bool *thread)
-{
-	if (t->pid == pid)
-		return t;
-	for (int i = 0; i < t->nr_threads; i++)
-		if (t->threads[i].tid == pid) {
-			*thread = true;
-			return t;
-		}
-	for (int i = 0; i < t->nr_kids; i++) {
-		const struct task *f = find_in(t->kids[i], pid, thread);
-
-		if (f)
-			return f;
-	}
-	return NULL;
-}
-
-/* The task of the dumped tree with pid (or thread id) @pid, or NULL. */
-static const struct task *tree_task(const struct task *t, pid_t pid, bool *thread)
-{
-	while (t->parent)
-		t = t->parent;
-	*thread = false;
-	return find_in(t, pid, thread);
-}
-
 static int pidfd_dump(const struct fd_parms *p, uint32_t id)
 {
 	PidfdEntry pe = PIDFD_ENTRY__INIT;
@@ -91,7 +64,7 @@ static int pidfd_dump(const struct fd_parms *p, uint32_t id)
 		       p->fd, p->pid);
 		return -1;
 	}
-	t = pe.pid > 0 ? tree_task(p->task, pe.pid, &thread) : NULL;
+	t = pe.pid > 0 ? tree_find_any(p->task, pe.pid, &thread) : NULL;
 	if (t && thread && t->pid != pe.pid) {
 		pr_err("unsupported: pidfd fd %d of pid %d names thread %d of task %d\n", p->fd,
 		       p->pid, pe.pid, t->pid);
@@ -193,62 +166,31 @@ static int pidfd_open_one(uint32_t id)
 	return sys_pidfd_open(getpid(), 0);
 }
 
-/* in-tree pidfds this process has opened for its table: id -> its first fd */
-struct placed {
-	uint32_t id;
-	int fd;
-};
-static struct placed *placed;
-static int nr_placed;
-
-static int placed_fd(uint32_t id)
+static int open_in_tree(uint32_t id)
 {
-	for (int i = 0; i < nr_placed; i++)
-		if (placed[i].id == id)
-			return placed[i].fd;
-	return -1;
+	PidfdEntry *pe = find_pidfd(id);
+	int fd;
+
+	if (!pe)
+		return -1;
+	fd = sys_pidfd_open(pe->pid, pe->flags & PIDFD_OPEN_FLAGS);
+	if (fd < 0)
+		pr_perror("Can't open a pidfd of task %d", pe->pid);
+	return fd;
 }
 
 static int pidfd_installed(uint32_t id, int fd, unsigned files_id)
 {
 	PidfdEntry *pe = find_pidfd(id);
-	int nfd, fdfl, first;
-	struct placed *np;
 
 	(void)files_id;
 	if (!pe)
 		return -1;
-	if (!pe->in_tree)
-		return 0;
-	first = placed_fd(id);
-	nfd = first >= 0 ? first : sys_pidfd_open(pe->pid, pe->flags & PIDFD_OPEN_FLAGS);
-	fdfl = fcntl(fd, F_GETFD);
-	if (nfd < 0 || fdfl < 0) {
-		pr_perror("Can't open a pidfd of task %d for fd %d", pe->pid, fd);
-		return -1;
-	}
-	if (dup3(nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
-		pr_perror("Can't put the pidfd of task %d at fd %d", pe->pid, fd);
-		if (first < 0)
-			close(nfd);
-		return -1;
-	}
-	if (first >= 0)
-		return 0;
-	close(nfd);
-	np = realloc(placed, (nr_placed + 1) * sizeof(*placed));
-	if (!np)
-		return -1;
-	placed = np;
-	placed[nr_placed++] = (struct placed){ id, fd };
-	return 0;
+	return pe->in_tree ? fd_replace_standin(FD_TYPE__PIDFD, id, fd, open_in_tree) : 0;
 }
 
 static void pidfd_reset(void)
 {
-	free(placed);
-	placed = NULL;
-	nr_placed = 0;
 	img_store_reset(&store);
 }
 

@@ -4,14 +4,17 @@
  * their saved contents and unlinked again. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/files.h"
+#include "engine/restore-shared.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
 #include "images/store.h"
@@ -22,6 +25,7 @@
 
 #define DELETED_SUFFIX " (deleted)"
 #define MEM_MAJOR 1	/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom */
+#define PROC_SUPER_MAGIC 0x9fa0
 
 static bool regfile_match(const struct fd_parms *p)
 {
@@ -67,7 +71,7 @@ static struct img_store store = IMG_STORE(IMG_REG_FILES);
  * the same object: a POSIX message queue (its messages), a pinned BPF
  * object. Refused by name rather than restored into something else.
  */
-static int check_reopenable(const struct fd_parms *p)
+static int check_reopenable(const struct fd_parms *p, struct statfs *sf)
 {
 	static const struct {
 		long magic;
@@ -76,14 +80,13 @@ static int check_reopenable(const struct fd_parms *p)
 		{ 0x19800202, "POSIX message queue" },
 		{ 0xcafe4a11, "pinned BPF object" },
 	};
-	struct statfs sf;
 
-	if (fstatfs(p->lfd, &sf)) {
+	if (fstatfs(p->lfd, sf)) {
 		pr_perror("Can't statfs %s fd %d of pid %d", p->link, p->fd, p->pid);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		if (sf.f_type == pseudo[i].magic) {
+		if (sf->f_type == pseudo[i].magic) {
 			pr_err("unsupported: %s %s fd %d of pid %d\n", pseudo[i].what, p->link,
 			       p->fd, p->pid);
 			return -1;
@@ -179,13 +182,68 @@ static int device_path(const struct fd_parms *p, char *path, size_t size)
 	return 1;
 }
 
+/* N of a path /proc/N[/...], or 0; strips the " (deleted)" a gone task's directories read as */
+static pid_t proc_path_pid(char *path)
+{
+	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX);
+	char *end;
+	long n;
+
+	if (strncmp(path, "/proc/", 6))
+		return 0;
+	n = strtol(path + 6, &end, 10);
+	if (end == path + 6 || n <= 0 || (*end && *end != '/' && *end != ' '))
+		return 0;
+	if (len > slen && !strcmp(path + len - slen, DELETED_SUFFIX))
+		path[len - slen] = 0;
+	return n;
+}
+
+/*
+ * A file of /proc/N belongs to task N, so reopening the path is only right
+ * while N is the same task:
+ *  - N of the tree: it does not exist yet when criu opens shared files;
+ *    criu holds a stand-in and each fd table reopens the path (a description
+ *    shared between fd tables becomes one per table). A thread's files
+ *    would need the thread, created last: refused;
+ *  - N gone (reaped, reused, or criu itself, which the task may have been
+ *    reading when frozen): restored on a short-lived task with that pid;
+ *  - N another live task: reopened by path.
+ */
+static int dump_proc_file(const struct fd_parms *p, RegFileEntry *re, char *path)
+{
+	pid_t n = proc_path_pid(path);
+	const struct task *t;
+	struct stat st;
+	bool thread;
+
+	t = n ? tree_find_any(p->task, n, &thread) : NULL;
+	if (t && thread && t->pid != n) {
+		pr_err("unsupported: fd %d of pid %d opens %s, a file of thread %d of task %d\n",
+		       p->fd, p->pid, path, n, t->pid);
+		return -1;
+	}
+	if (t) {
+		re->has_tree_pid = true;
+		re->tree_pid = n;
+	} else if (n && (n == getpid() || stat(path, &st) || st.st_ino != p->st.st_ino ||
+			 st.st_dev != p->st.st_dev)) {
+		pr_info("fd %d of pid %d: %s is of task %d, gone once the dump ends\n", p->fd,
+			p->pid, path, n);
+		re->has_gone_pid = true;
+		re->gone_pid = n;
+	}
+	return img_store_write(&store, &re->base);
+}
+
 static int regfile_dump(const struct fd_parms *p, uint32_t id)
 {
 	RegFileEntry re = REG_FILE_ENTRY__INIT;
 	size_t len = strlen(p->link), slen = strlen(DELETED_SUFFIX);
 	char path[PATH_MAX], orig[PATH_MAX];
+	struct statfs sf;
 
-	if (check_reopenable(p))
+	if (check_reopenable(p, &sf))
 		return -1;
 	snprintf(path, sizeof(path), "%s", p->link);
 	re.id = id;
@@ -197,6 +255,8 @@ static int regfile_dump(const struct fd_parms *p, uint32_t id)
 	re.size = p->st.st_size;
 	re.ino = p->st.st_ino;
 	re.dev = p->st.st_dev;
+	if (sf.f_type == PROC_SUPER_MAGIC)
+		return dump_proc_file(p, &re, path);
 	if ((S_ISCHR(p->st.st_mode) || S_ISBLK(p->st.st_mode))) {
 		re.has_rdev = true;
 		re.rdev = p->st.st_rdev;
@@ -338,7 +398,88 @@ static int open_evasive(const RegFileEntry *re, int flags)
 	return fd;
 }
 
+/*
+ * ext4 creates a directory's readdir state at the first getdents and keeps
+ * it stuck at EOF if the fd was only ever seeked there: read once at 0
+ * first, as the task did, so a later rewind still lists entries.
+ */
+static int seek_to_pos(const RegFileEntry *re, int fd)
+{
+	if (re->pos && S_ISDIR(re->mode)) {
+		char buf[1024];
+
+		if (syscall(SYS_getdents64, fd, buf, sizeof(buf)) < 0) {
+			pr_perror("Can't read directory %s", re->path);
+			return -1;
+		}
+	}
+	if (re->pos && lseek(fd, re->pos, SEEK_SET) != (off_t)re->pos) {
+		pr_perror("Can't seek %s to %lu", re->path, (unsigned long)re->pos);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A file of a task gone since the dump: a short-lived task takes that pid,
+ * opens the file into criu's fd table (CLONE_FILES), seeks while the file
+ * still reads, and exits. What is left is what the task had: a file of a
+ * gone task, under the same name, whose reads fail with ESRCH.
+ */
+static int open_of_gone_pid(const RegFileEntry *re, int flags)
+{
+	int slot = open("/dev/null", O_RDONLY | O_CLOEXEC), status;
+	pid_t pid;
+
+	if (slot < 0) {
+		pr_perror("Can't reserve an fd for %s", re->path);
+		return -1;
+	}
+	pr_info("File %u: %s is of pid %d, gone since the dump\n", re->id, re->path, re->gone_pid);
+	pid = clone_with_pid(re->gone_pid, CLONE_FILES);
+	if (pid == 0) {
+		int fd = open(re->path, flags);
+		int ok = fd >= 0 && !seek_to_pos(re, fd) && dup3(fd, slot, O_CLOEXEC) == slot;
+
+		if (fd < 0)
+			pr_perror("Can't open %s for file %u", re->path, re->id);
+		_exit(ok ? 0 : 1);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    !WEXITSTATUS(status))
+		return slot;
+	close(slot);
+	return -1;
+}
+
+static int regfile_open_real(uint32_t id);
+
 static int regfile_open(uint32_t id)
+{
+	RegFileEntry *re = find_entry(id);
+
+	if (re && re->has_tree_pid) {
+		/* a stand-in until the task that fills the table opens the real one */
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			pr_perror("Can't open a stand-in for %s", re->path);
+		return fd;
+	}
+	return regfile_open_real(id);
+}
+
+static int regfile_installed(uint32_t id, int fd, unsigned files_id)
+{
+	RegFileEntry *re = find_entry(id);
+
+	(void)files_id;
+	if (!re)
+		return -1;
+	return re->has_tree_pid ? fd_replace_standin(FD_TYPE__REG, id, fd, regfile_open_real) : 0;
+}
+
+static int regfile_open_real(uint32_t id)
 {
 	RegFileEntry *re = find_entry(id);
 	int flags, fd;
@@ -351,6 +492,8 @@ static int regfile_open(uint32_t id)
 	/* made with O_TMPFILE: now reopened by a name, as the file it is */
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		flags &= ~O_TMPFILE;
+	if (re->has_gone_pid)
+		return open_of_gone_pid(re, flags | O_CLOEXEC);
 	open_path = re->path;
 	if (re->deleted) {
 		int holder = ghost_holder(re);
@@ -367,34 +510,19 @@ static int regfile_open(uint32_t id)
 		pr_perror("Can't open %s for file %u", re->path, id);
 		return -1;
 	}
-	/*
-	 * ext4 creates a directory's readdir state at the first getdents and
-	 * keeps it stuck at EOF if the fd was only ever seeked there: read once
-	 * at 0 first, as the task did, so a later rewind still lists entries.
-	 */
-	if (re->pos && S_ISDIR(re->mode)) {
-		char buf[1024];
-
-		if (syscall(SYS_getdents64, fd, buf, sizeof(buf)) < 0) {
-			pr_perror("Can't read directory %s", re->path);
-			close(fd);
-			return -1;
-		}
-	}
-	if (re->pos && lseek(fd, re->pos, SEEK_SET) != (off_t)re->pos) {
-		pr_perror("Can't seek %s to %lu", re->path, (unsigned long)re->pos);
+	if (seek_to_pos(re, fd)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* a ghost lives in criu's fds only: an unlinked file is opened by criu */
+/* ghosts and files of gone tasks are opened by criu */
 static bool regfile_in_task(uint32_t id)
 {
 	RegFileEntry *re = find_entry(id);
 
-	return re && !re->deleted && !re->link_remap;
+	return re && !re->deleted && !re->link_remap && !re->has_gone_pid;
 }
 
 /* the tree runs: the names --link-remap made at dump go */
@@ -444,6 +572,7 @@ const struct fd_kind regfile_kind = {
 	.collect = regfile_collect,
 	.open = regfile_open,
 	.open_in_task = regfile_in_task,
+	.installed = regfile_installed,
 	.go_live = regfile_go_live,
 	.name_of = regfile_name,
 	.reset = regfile_reset,
