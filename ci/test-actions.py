@@ -76,8 +76,9 @@ def tcp_hooks(work, script, log):
               "restore unlocks it and the program talks on over the restored connection")
         with open(log) as f:
             order = [ln.split()[0] for ln in f if ln.strip()]
-        want = ["pre-dump", "network-lock", "post-dump", "pre-restore", "post-restore",
-                "network-unlock", "pre-resume", "post-resume"]
+        want = ["pre-dump", "network-lock", "post-dump", "pre-restore", "setup-namespaces",
+                "post-setup-namespaces", "post-restore", "network-unlock", "pre-resume",
+                "post-resume"]
         check(order == want, "network hooks in order: %s" % " ".join(order))
     finally:
         reap([pid])
@@ -91,8 +92,10 @@ def main():
     subprocess.run(["gcc", "-O2", "-o", prog, os.path.join(ROOT, "ci/demo/counter.c")],
                    check=True)
     with open(script, "w") as f:
-        f.write('#!/bin/sh\necho "$CRTOOLS_SCRIPT_ACTION $CRTOOLS_IMAGE_DIR $CRTOOLS_INIT_PID"'
-                ' >> %s\n[ "$CRTOOLS_SCRIPT_ACTION" = "$FAIL_AT" ] && exit 3\nexit 0\n' % log)
+        # the last field: the comm of the init pid, "-" if there is none
+        f.write('#!/bin/sh\necho "$CRTOOLS_SCRIPT_ACTION $CRTOOLS_IMAGE_DIR $CRTOOLS_INIT_PID'
+                ' $(cat /proc/$CRTOOLS_INIT_PID/comm 2>/dev/null || echo -)" >> %s\n'
+                '[ "$CRTOOLS_SCRIPT_ACTION" = "$FAIL_AT" ] && exit 3\nexit 0\n' % log)
     os.chmod(script, 0o755)
     p = subprocess.Popen([prog], stdout=open(out, "w"), stdin=subprocess.DEVNULL,
                          start_new_session=True)
@@ -113,7 +116,8 @@ def main():
         r = subprocess.run([CRIU, "dump", "-t", str(pid), "-D", imgs, "--action-script", script])
         p.wait()
         check(r.returncode == 0, "dump with an action script")
-        for fail_at in ("pre-restore", "post-restore", "pre-resume"):
+        for fail_at in ("pre-restore", "setup-namespaces", "post-setup-namespaces",
+                        "post-restore", "pre-resume"):
             env = dict(os.environ, FAIL_AT=fail_at)
             r = subprocess.run([CRIU, "restore", "-D", imgs, "-d", "--action-script", script],
                                env=env, capture_output=True, text=True)
@@ -153,16 +157,25 @@ def main():
         with open(log) as f:
             seen = [ln.split() for ln in f if ln.strip()]
         order = [s[0] for s in seen]
-        want = ["pre-dump", "post-dump",                          # the dump
-                "pre-restore",                                     # fails there
-                "pre-restore", "post-restore",                     # fails there
-                "pre-restore", "post-restore", "pre-resume",       # fails there
-                "pre-restore", "post-restore", "pre-resume", "post-resume"]  # succeeds
+        ns = ["setup-namespaces", "post-setup-namespaces"]
+        want = (["pre-dump", "post-dump"] +                        # the dump
+                ["pre-restore"] +                                  # fails there
+                ["pre-restore"] + ns[:1] +                         # fails there
+                ["pre-restore"] + ns +                             # fails there
+                ["pre-restore"] + ns + ["post-restore"] +          # fails there
+                ["pre-restore"] + ns + ["post-restore", "pre-resume"] +  # fails there
+                ["pre-restore"] + ns + ["post-restore", "pre-resume", "post-resume"])
         check(order == want, "hooks ran in order: %s" % " ".join(order))
         check(all(s[1] == os.path.realpath(imgs) for s in seen),
               "CRTOOLS_IMAGE_DIR is the images directory")
         check(all(s[2] == str(pid) for s in seen if s[0] not in ("pre-restore",)),
               "CRTOOLS_INIT_PID is the root pid")
+        comms = {s[0]: s[-1] for s in seen}
+        check(comms["setup-namespaces"] == "criu" and comms["post-setup-namespaces"] == "criu"
+              and comms["post-resume"] == "counter",
+              "the namespace hooks see the root created and nothing restored yet "
+              "(its comm: %s, then %s once it runs)" % (comms["setup-namespaces"],
+                                                         comms["post-resume"]))
         tcp_hooks(work, script, log)
     finally:
         reap([pid])

@@ -12,7 +12,8 @@
  * only; the master advances them when every task has finished the current one.
  */
 enum restore_stage {
-	STAGE_FORK = 1,		/* create children, zombies, helpers; own sid/pgid */
+	STAGE_NS = 1,		/* the root exists, nothing restored: setup-namespaces scripts */
+	STAGE_FORK,		/* create children, zombies, helpers; own sid/pgid */
 	STAGE_PGID,		/* join process groups led by others */
 	STAGE_PREPARE,		/* zombies and helpers exit; tasks take their files, jump */
 };

@@ -1054,6 +1054,8 @@ __attribute__((noreturn)) void restore_task_body(struct task *t, struct restore_
 		switch_to_pid_log(t, sh);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (!stage_wait_past(sh, STAGE_NS))
+		_exit(1);
 	if (restore_ids(t, sh) || restore_files_stage(t, FD_STAGE_SESSION) || fork_children(t, sh))
 		task_die(sh, t);
 	stage_done(sh);

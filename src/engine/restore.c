@@ -529,6 +529,12 @@ static long futex_wait(int *addr, int val, int ms)
 	return syscall(SYS_futex, addr, FUTEX_WAIT, val, &ts, NULL, 0);
 }
 
+static void stage_open(struct restore_shared *sh, int stage)
+{
+	__atomic_store_n(&sh->stage, stage, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &sh->stage, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
 static int run_stage(struct restore_shared *sh, int stage)
 {
 	struct timespec start, now;
@@ -551,8 +557,7 @@ static int run_stage(struct restore_shared *sh, int stage)
 		futex_wait(&sh->count, cnt, 100);
 	}
 	__atomic_store_n(&sh->count, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&sh->stage, stage + 1, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, &sh->stage, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+	stage_open(sh, stage + 1);
 	return 0;
 }
 
@@ -786,7 +791,7 @@ static struct restore_shared *make_shared(struct pstree *tree, int svc_base)
 		pr_perror("Can't allocate restore state");
 		return NULL;
 	}
-	sh->stage = STAGE_FORK;
+	sh->stage = STAGE_NS;
 	sh->nr_tasks = tree->nr_tasks;
 	sh->svc_base = svc_base;
 	sh->leave_stopped = opts.leave_stopped;
@@ -833,6 +838,15 @@ static int start_tree(struct pstree *tree, struct restore_shared *sh, int *ready
 
 static int run_restore(struct pstree *tree, struct restore_shared *sh, int ready_r, int go_w)
 {
+	/*
+	 * The root waits, created and nothing restored yet. No namespace is
+	 * restored, so nothing comes between the two hooks; scripts that set
+	 * up the root's surroundings (cgroups, networking) run here as with CRIU.
+	 */
+	if (run_action_scripts("setup-namespaces", tree->root->pid) ||
+	    run_action_scripts("post-setup-namespaces", tree->root->pid))
+		return -1;
+	stage_open(sh, STAGE_FORK);
 	for (int st = STAGE_FORK; st <= STAGE_PREPARE; st++)
 		if (run_stage(sh, st))
 			return -1;
