@@ -12,6 +12,7 @@ import fcntl
 import os
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -274,6 +275,100 @@ def refusals(work):
         time.sleep(0.2)
 
 
+# the orphan-pts-master script: sends the new master to the test over $ORPHAN_SOCK
+ORPHAN_SCRIPT = r"""#!/bin/sh
+[ "$CRTOOLS_SCRIPT_ACTION" = orphan-pts-master ] || exit 0
+exec python3 -c '
+import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+fd = int(os.environ["CRTOOLS_ORPHAN_PTS_MASTER_FD"])
+msg = os.environ["CRTOOLS_ORPHAN_PTS_SLAVE"].encode()
+s.connect(os.environ["ORPHAN_SOCK"])
+socket.send_fds(s, [msg], [fd])
+'
+"""
+
+
+def orphans(work):
+    """--orphan-pts-master: a shell loop on a pty whose master stays with us."""
+    imgs = os.path.join(work, "orphan")
+    os.mkdir(imgs)
+    log = os.path.join(imgs, "dump.log")
+    script = os.path.join(work, "orphan.sh")
+    with open(script, "w") as f:
+        f.write(ORPHAN_SCRIPT)
+    os.chmod(script, 0o755)
+    m, s = new_pty(24, 80)
+    old = os.ttyname(s)
+
+    def leader():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    p = subprocess.Popen(["/bin/sh", "-c", 'while read l; do echo "got $l"; done'],
+                         stdin=s, stdout=s, stderr=s, preexec_fn=leader, env=ENV)
+    os.close(s)
+    os.write(m, b"one\n")
+    check(b"got one" in drain(m, 0.5), "orphan: the loop answers on %s" % old)
+
+    os.write(m, b"un")		# half a line, the loop waits for the rest
+    time.sleep(0.2)
+    lr = os.path.join(imgs, "leave-running")
+    os.mkdir(lr)
+    r = subprocess.run([CRIU, "dump", "-R", "--orphan-pts-master", "-t", str(p.pid), "-D", lr,
+                        "-o", log])
+    os.write(m, b"done\n")
+    shown = drain(m, 0.5)
+    check(r.returncode == 0 and b"got undone" in shown,
+          "orphan: after dump -R the half line is still there to finish: %r" % shown)
+    os.write(m, b"un")
+    time.sleep(0.2)
+    r = subprocess.run([CRIU, "dump", "--orphan-pts-master", "-t", str(p.pid), "-D", imgs,
+                        "-o", log])
+    p.wait()
+    check(r.returncode == 0, "orphan: dump --orphan-pts-master")
+    rlog = os.path.join(imgs, "restore.log")
+    for extra, want in (([], "restore with --orphan-pts-master"),
+                        (["--orphan-pts-master"], "needs an --action-script")):
+        r = subprocess.run([CRIU, "restore", "-d", "-D", imgs, "-o", rlog] + extra)
+        e = errors(rlog)
+        check(r.returncode != 0 and len(e) == 1 and want in e[0] and not alive(p.pid),
+              "orphan: a restore %s is refused, leaving nothing: %r"
+              % ("without the option" if not extra else "without a script", e))
+
+    sock_path = os.path.join(work, "orphan.sock")
+    sk = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sk.bind(sock_path)
+    env = dict(os.environ, ORPHAN_SOCK=sock_path)
+    r = subprocess.run([CRIU, "restore", "-d", "-D", imgs, "-o", rlog, "--orphan-pts-master",
+                        "--action-script", script], env=env)
+    check(r.returncode == 0, "orphan: restore with the option and a script")
+    sk.settimeout(5)
+    try:
+        msg, fds, _, _ = socket.recv_fds(sk, 64, 1)
+    except OSError:
+        msg, fds = b"", []
+    sk.close()
+    new = msg.decode()
+    check(len(fds) == 1 and new.startswith("/dev/pts/"),
+          "orphan: the script got the new master, of %s" % new)
+    if fds:
+        m2 = fds[0]
+        st = stat_fields(p.pid) if alive(p.pid) else None
+        rdev = os.stat(new).st_rdev if new else -1
+        check(st is not None and os.readlink("/proc/%d/fd/0" % p.pid) == new and
+              int(st[4]) == rdev and int(st[5]) == p.pid,
+              "orphan: the loop is on %s, its controlling terminal, in the foreground" % new)
+        os.write(m2, b"read\n")
+        shown = drain(m2, 1.0)
+        check(b"got unread" in shown, "orphan: the half line typed before the dump is "
+              "finished through the new master: %r" % shown)
+        os.close(m2)
+    os.close(m)
+    if alive(p.pid):
+        os.kill(p.pid, signal.SIGKILL)
+        time.sleep(0.2)
+
+
 def main():
     if not os.path.exists(TOP):
         print("test-shell-job: top is not installed, skipped")
@@ -282,6 +377,7 @@ def main():
     become_subreaper()
     work = tempfile.mkdtemp(prefix="criu-shell-job.")
     refusals(work)
+    orphans(work)
     run("top", [TOP, "-d", "0.2"], work)
     # two processes, the job's group led from inside, /dev/tty open in both
     run("bash+top", ["/bin/bash", "-c", "exec 3</dev/tty; %s -d 0.2; exit $?" % TOP], work)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,12 @@
 #include "util/log.h"
 #include "util/options.h"
 
-static int run_one(const char *script, const char *action, pid_t pid)
+struct script_fd {
+	int fd;
+	const char *fd_var, *env_var, *env_val;
+};
+
+static int run_one(const char *script, const char *action, pid_t pid, const struct script_fd *sf)
 {
 	char dir[PATH_MAX], pidstr[16];
 	int status;
@@ -31,6 +37,13 @@ static int run_one(const char *script, const char *action, pid_t pid)
 		} else {
 			unsetenv("CRTOOLS_INIT_PID");
 		}
+		if (sf) {
+			snprintf(pidstr, sizeof(pidstr), "%d", sf->fd);
+			/* criu's fds are close-on-exec: this one is the script's */
+			if (fcntl(sf->fd, F_SETFD, 0) || setenv(sf->fd_var, pidstr, 1) ||
+			    setenv(sf->env_var, sf->env_val, 1))
+				_exit(126);
+		}
 		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
 		_exit(127);
 	}
@@ -51,7 +64,18 @@ static int run_one(const char *script, const char *action, pid_t pid)
 int run_action_scripts(const char *action, pid_t pid)
 {
 	for (int i = 0; i < opts.nr_action_scripts; i++)
-		if (run_one(opts.action_scripts[i], action, pid))
+		if (run_one(opts.action_scripts[i], action, pid, NULL))
+			return -1;
+	return 0;
+}
+
+int run_action_scripts_fd(const char *action, int fd, const char *fd_var, const char *env_var,
+			  const char *env_val)
+{
+	struct script_fd sf = { fd, fd_var, env_var, env_val };
+
+	for (int i = 0; i < opts.nr_action_scripts; i++)
+		if (run_one(opts.action_scripts[i], action, 0, &sf))
 			return -1;
 	return 0;
 }

@@ -11,5 +11,11 @@
  * A script that fails (non-zero exit or killed) makes the call fail.
  */
 int run_action_scripts(const char *action, pid_t pid);
+/*
+ * The same, handing each script criu's @fd (open in the script at the
+ * number in the environment variable @fd_var) and @env_val in @env_var.
+ */
+int run_action_scripts_fd(const char *action, int fd, const char *fd_var, const char *env_var,
+			  const char *env_val);
 
 #endif

@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/action.h"
 #include "engine/files.h"
 #include "fdinfo.pb-c.h"
 #include "images/image.h"
@@ -204,6 +205,9 @@ struct pty {
 	uint8_t cc[NCCS];
 	dev_t rdev;		/* the terminal (a pty: its slave) */
 	bool has_master;
+	bool slave_in_read;	/* --orphan-pts-master: slave_in is what the slave has to read */
+	uint8_t *slave_in;
+	size_t slave_in_len;
 	uint8_t *in, *out;
 };
 
@@ -345,6 +349,39 @@ static int copy_queues(int master, int peer, struct pty *p, const struct fd_parm
 	return ret;
 }
 
+/*
+ * --orphan-pts-master: what a slave has to read, which only the slave shows
+ * when its master may be outside; taken out (non-canonical, so a line being
+ * typed too) and put back as copy_queues does.
+ */
+static int copy_slave_input(int slave, struct pty *p, const struct fd_parms *fp)
+{
+	struct termios2 tio, raw;
+	int ret = -1;
+
+	if (p->slave_in_read)
+		return 0;
+	if (ioctl(slave, TCGETS2, &tio)) {
+		pr_perror("Can't read the modes of %s fd %d of pid %d", fp->link, fp->fd, fp->pid);
+		return -1;
+	}
+	raw = tio;
+	raw.c_lflag &= ~ICANON;
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (ioctl(slave, TCSETS2, &raw) || drain(slave, &p->slave_in, &p->slave_in_len))
+		pr_perror("Can't read the input queued in %s (fd %d of pid %d)", fp->link, fp->fd,
+			  fp->pid);
+	else
+		ret = 0;
+	if (refill(slave, slave, &tio, p->slave_in, p->slave_in_len, NULL, 0)) {
+		pr_perror("Can't put the input queued back into %s", fp->link);
+		ret = -1;
+	}
+	p->slave_in_read = true;
+	return ret;
+}
+
 static int dump_master(const struct fd_parms *fp, struct pty *p)
 {
 	int lfd = fp->lfd, pkt = 0, lock = 0, excl = 0, zero = 0, one = 1, peer, ret = -1;
@@ -448,7 +485,17 @@ static int tty_dump(const struct fd_parms *fp, uint32_t id)
 	tf->e.index = p->info.index;
 	if (tf->e.kind == TTY_KIND__PTY_MASTER)
 		return dump_master(fp, p);
-	/* the outside terminal of a shell job: its modes are known only from here */
+	if (tf->e.kind == TTY_KIND__PTY_SLAVE) {
+		if (opts.orphan_pts_master && copy_slave_input(fp->lfd, p, fp))
+			return -1;
+		if (!p->info.has_uid) {
+			p->info.has_uid = p->info.has_gid = p->info.has_mode = true;
+			p->info.uid = fp->st.st_uid;
+			p->info.gid = fp->st.st_gid;
+			p->info.mode = fp->st.st_mode;
+		}
+	}
+	/* a terminal whose master is outside: its modes are known only from here */
 	if (!p->info.termios && tf->e.kind != TTY_KIND__CTTY)
 		return read_modes(fp->lfd, p, fp);
 	return 0;
@@ -470,6 +517,19 @@ static bool group_alive(const struct pstree *tree, pid_t pgrp)
 		if (tree->tasks[i]->kind != TASK_ZOMBIE && tree->tasks[i]->pgid == pgrp)
 			return true;
 	return false;
+}
+
+/*
+ * --orphan-pts-master: a slave whose master is outside the tree keeps the
+ * input queued for it. What it wrote stays with the outside master, whose
+ * reader it was for.
+ */
+static void orphan_pty(struct pty *p)
+{
+	p->info.has_orphan = p->info.orphan = true;
+	p->info.has_input = p->slave_in_len > 0;
+	p->info.input.data = p->slave_in;
+	p->info.input.len = p->slave_in_len;
 }
 
 /*
@@ -505,10 +565,20 @@ static int tty_dump_tree(const struct pstree *tree)
 			ext_pgrp = tpgid;
 			continue;
 		}
-		if (t->sid == t->pid && (!find_pty(c) || !find_pty(c)->has_master)) {
-			pr_err("unsupported: controlling terminal %s of session %d has its master outside the tree\n",
-			       tty_name(c, name, sizeof(name)), t->pid);
+		if (t->sid != t->pid || (find_pty(c) && find_pty(c)->has_master))
+			continue;
+		if (!opts.orphan_pts_master || !find_pty(c) || !find_pty(c)->info.termios) {
+			pr_err("unsupported: controlling terminal %s of session %d has its master outside the tree%s\n",
+			       tty_name(c, name, sizeof(name)), t->pid,
+			       opts.orphan_pts_master ? " and no fd of the tree opens it" :
+							" (see --orphan-pts-master)");
 			return -1;
+		}
+		find_pty(c)->info.sid = t->pid;
+		find_pty(c)->info.has_sid = true;
+		if (tpgid > 0 && group_alive(tree, tpgid)) {
+			find_pty(c)->info.has_pgrp = true;
+			find_pty(c)->info.pgrp = tpgid;
 		}
 	}
 	for (int i = 0; i < nr_ptys; i++) {
@@ -531,6 +601,10 @@ static int tty_dump_tree(const struct pstree *tree)
 
 		if (p->has_master)
 			continue;
+		if (opts.orphan_pts_master && is_pts(tf->rdev) && tf->rdev != ext) {
+			orphan_pty(p);
+			continue;
+		}
 		if (!opts.shell_job || tf->rdev != ext) {
 			pr_err("unsupported: %s fd %d of pid %d: the other end of %s is outside the tree%s\n",
 			       tf->e.path, tf->fd, tf->pid, tty_name(tf->rdev, name, sizeof(name)),
@@ -555,7 +629,7 @@ static int tty_dump_tree(const struct pstree *tree)
 		xp->info.winsize = NULL;
 	}
 	for (int i = 0; i < nr_ptys; i++)
-		if ((ptys[i]->has_master || ptys[i] == xp) &&
+		if ((ptys[i]->has_master || ptys[i] == xp || ptys[i]->info.orphan) &&
 		    img_store_write(&info_store, &ptys[i]->info.base))
 			return -1;
 	for (int i = 0; i < nr_tfiles; i++)
@@ -571,6 +645,7 @@ static int tty_dump_finish(void)
 	if (img_store_finish(&info_store))
 		ret = -1;
 	for (int i = 0; i < nr_ptys; i++) {
+		free(ptys[i]->slave_in);
 		free(ptys[i]->in);
 		free(ptys[i]->out);
 		free(ptys[i]);
@@ -588,7 +663,8 @@ static int tty_dump_finish(void)
 /* ---- restore ---- */
 
 struct live_pty {
-	int index;
+	int index;		/* in the images */
+	int now;		/* here: another one for an orphan */
 	int master, peer;	/* criu's; the peer (a slave) is what sessions attach to */
 	bool master_given;
 	TtyInfoEntry *info;
@@ -674,17 +750,38 @@ out:
 	return fd;
 }
 
+/* --orphan-pts-master: a new pty, any index, stands for one whose master was outside */
+static int open_orphan(int index)
+{
+	int fd;
+
+	if (!opts.orphan_pts_master) {
+		pr_err("The images hold /dev/pts/%d, whose master was outside the tree: restore with --orphan-pts-master\n",
+		       index);
+		return -1;
+	}
+	fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		pr_perror("Can't open /dev/ptmx for orphan pty %d", index);
+	return fd;
+}
+
 static struct live_pty *live_pty(int index)
 {
-	TtyFileEntry *m;
+	TtyFileEntry *m = NULL;
+	TtyInfoEntry *info;
 	struct live_pty *lp;
 	int zero = 0;
 
 	for (int i = 0; i < nr_live; i++)
 		if (live[i].index == index)
 			return &live[i];
-	m = master_file(index);
-	if (!m) {
+	info = (TtyInfoEntry *)img_store_find(&info_store, "index", index);
+	if (!info) {
+		pr_err("Image tty-info.img has no pty %d\n", index);
+		return NULL;
+	}
+	if (!info->orphan && !(m = master_file(index))) {
 		pr_err("Image tty.img: pty %d has no master\n", index);
 		return NULL;
 	}
@@ -694,17 +791,17 @@ static struct live_pty *live_pty(int index)
 	live = lp;
 	lp = &live[nr_live];
 	memset(lp, 0, sizeof(*lp));
-	lp->index = index;
+	lp->index = lp->now = index;
 	lp->peer = -1;
-	lp->info = (TtyInfoEntry *)img_store_find(&info_store, "index", index);
-	if (!lp->info) {
-		pr_err("Image tty-info.img has no pty %d\n", index);
-		return NULL;
-	}
-	lp->master = open_ptmx_at(m->path, index);
+	lp->info = info;
+	lp->master = m ? open_ptmx_at(m->path, index) : open_orphan(index);
 	if (lp->master < 0)
 		return NULL;
 	nr_live++;
+	if (!m && ioctl(lp->master, TIOCGPTN, &lp->now)) {
+		pr_perror("Can't get the index of the pty standing for %d", index);
+		return NULL;
+	}
 	lp->peer = ioctl(lp->master, TIOCSPTLCK, &zero) ? -1 :
 		ioctl(lp->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (lp->peer < 0) {
@@ -830,10 +927,13 @@ static int tty_open(uint32_t id)
 	case TTY_KIND__PTY_SLAVE:
 		/* open() adds O_LARGEFILE, a slave opened through TIOCGPTPEER has none */
 		if (flags & O_LARGEFILE) {
+			char path[32];
 			struct stat st;
 
-			fd = open(f->path, flags | O_NOCTTY | O_CLOEXEC);
-			if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != pts_rdev(f->index))) {
+			/* an orphan's slave is another one: its name is not in the images */
+			snprintf(path, sizeof(path), "/dev/pts/%d", lp->now);
+			fd = open(lp->info->orphan ? path : f->path, flags | O_NOCTTY | O_CLOEXEC);
+			if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != pts_rdev(lp->now))) {
 				pr_err("Image tty.img: %s is not the slave of pty %d\n", f->path,
 				       f->index);
 				close(fd);
@@ -908,6 +1008,29 @@ static int restore_pty(struct live_pty *lp)
 	return 0;
 }
 
+/*
+ * The new master of an orphan goes to the orphan-pts-master action script,
+ * open at the fd named by CRTOOLS_ORPHAN_PTS_MASTER_FD, the new slave named
+ * by CRTOOLS_ORPHAN_PTS_SLAVE: the script hands it to what stands for the
+ * old master. criu's own copy closes when the restore ends.
+ */
+static int hand_orphan(struct live_pty *lp)
+{
+	char slave[32];
+
+	if (opts.check_only)
+		return 0;
+	if (!opts.nr_action_scripts) {
+		pr_err("--orphan-pts-master: the new master of /dev/pts/%d needs an --action-script to take it\n",
+		       lp->index);
+		return -1;
+	}
+	snprintf(slave, sizeof(slave), "/dev/pts/%d", lp->now);
+	pr_info("Orphan pty %d is %s now\n", lp->index, slave);
+	return run_action_scripts_fd("orphan-pts-master", lp->master,
+				     "CRTOOLS_ORPHAN_PTS_MASTER_FD", "CRTOOLS_ORPHAN_PTS_SLAVE", slave);
+}
+
 /* Every description is open: the ptys get their modes and queued bytes. */
 static int tty_post_open(void)
 {
@@ -918,7 +1041,7 @@ static int tty_post_open(void)
 		if (in->index < 0)
 			continue;
 		lp = live_pty(in->index);
-		if (!lp || restore_pty(lp))
+		if (!lp || restore_pty(lp) || (in->orphan && hand_orphan(lp)))
 			return -1;
 	}
 	if (ext_info && !isatty(STDIN_FILENO))

@@ -323,7 +323,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("lsm-profile", 0, REQ, RST, false, 0, set_str, F(lsm_profile)),
 	ROW("lsm-mount-context", 0, REQ, RST, false, 0, set_str, F(lsm_mount_context)),
 	ROW("weak-sysctls", 0, NO, RST, false, OF_NEG, set_flag, F(weak_sysctls)),
-	ROW("orphan-pts-master", 0, NO, RST, false, OF_NEG, set_flag, F(orphan_pts_master)),
+	ROW("orphan-pts-master", 0, NO, DPR, true, OF_NEG, set_flag, F(orphan_pts_master)),
 	ROW("mntns-compat-mode", 0, NO, RST, false, OF_NEG, set_flag, F(mntns_compat_mode)),
 	ROW("skip-file-rwx-check", 0, NO, RST, false, OF_NEG, set_flag, F(skip_file_rwx_check)),
 	ROW("exec-cmd", 0, NO, RST, false, 0, set_flag, F(exec_cmd)),
