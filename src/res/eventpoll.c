@@ -94,14 +94,9 @@ static int check_target(const struct fd_parms *p, uint32_t tfd)
 static int check_ready(const struct fd_parms *p, uint32_t tfd)
 {
 	struct pollfd pfd = { .events = EP_ALL_EVENTS };
-	int pidfd = sys_pidfd_open(p->pid, 0), r;
+	int r;
 
-	if (pidfd < 0) {
-		pr_perror("Can't open pidfd of %d", p->pid);
-		return -1;
-	}
-	pfd.fd = sys_pidfd_getfd(pidfd, tfd);
-	close(pidfd);
+	pfd.fd = task_fd_copy(p->pid, tfd);
 	if (pfd.fd < 0) {
 		pr_perror("Can't get a copy of fd %u of pid %d", tfd, p->pid);
 		return -1;

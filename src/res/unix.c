@@ -40,6 +40,7 @@
 #include "unix.pb-c.h"
 #include "util/log.h"
 #include "util/options.h"
+#include "util/sys.h"
 #include "util/unix_diag.h"
 
 #define ST_ESTABLISHED 1
@@ -73,6 +74,23 @@ struct dumped {
 
 static struct unix_diag_set diag;
 static bool diag_done, dump_failed;
+
+/*
+ * A queue holding an empty datagram, to be taken out and sent again by its
+ * peer once the dump is done, when the tree lives on. The kernel marks an
+ * empty datagram once it is peeked at and a peek with SO_PEEK_OFF skips it
+ * from then on: a second dump of the running tree would not see it. Sent
+ * again, in the same order, every datagram is fresh.
+ */
+struct rotation {
+	pid_t pid, peer_pid;
+	int fd, peer_fd;
+	uint64_t ino, peer_ino;
+	size_t n;
+	bool from_peer;		/* every datagram came from the peer */
+};
+static struct rotation *rotations;
+static int nr_rotations;
 static struct dumped *dumped;
 static int nr_dumped;
 
@@ -225,6 +243,19 @@ static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh)
 	return ret;
 }
 
+static int add_rotation(const struct fd_parms *p, const struct unix_diag_sk *d,
+			const UnixSkEntry *e)
+{
+	struct rotation *nr = realloc(rotations, (nr_rotations + 1) * sizeof(*nr));
+
+	if (!nr)
+		return -1;
+	rotations = nr;
+	rotations[nr_rotations++] = (struct rotation){ .pid = p->pid, .fd = p->fd, .ino = e->ino,
+						       .peer_ino = d->has_peer ? d->peer : 0 };
+	return 0;
+}
+
 static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, UnixSkEntry *e)
 {
 	char *buf = malloc(PEEK_BUF);
@@ -234,7 +265,7 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 	} ctl;
 	int old = -1, zero = 0, ret = -1;
 	socklen_t ol = sizeof(old);
-	bool eof_ok = (d->shutdown & RCV_SHUT) || (d->has_peer && !d->peer);
+	bool eof_ok = (d->shutdown & RCV_SHUT) || (d->has_peer && !d->peer), empty = false;
 
 	if (!buf)
 		return -1;
@@ -273,7 +304,10 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 		}
 		if (add_msg(e, buf, n, &src, e->type == SOCK_STREAM ? 0 : mh.msg_namelen))
 			break;
+		empty |= n == 0;
 	}
+	if (!ret && empty && add_rotation(p, d, e))
+		ret = -1;
 	if (setsockopt(p->lfd, SOL_SOCKET, SO_PEEK_OFF, &old, sizeof(old))) {
 		pr_perror("Can't reset the peek offset of unix socket fd %d of pid %d", p->fd,
 			  p->pid);
@@ -608,6 +642,25 @@ static int check_one(struct dumped *x)
 	return 0;
 }
 
+/* Whether the peer in the tree sent every datagram of @r's queue: it can send them again. */
+static void find_sender(struct rotation *r)
+{
+	struct dumped *x = dumped_by_ino(r->ino), *peer = dumped_by_ino(r->peer_ino);
+
+	if (!x || !peer || !peer->e->has_peer || peer->e->peer != r->ino)
+		return;
+	r->from_peer = true;
+	for (size_t i = 0; i < x->e->n_queue && r->from_peer; i++) {
+		UnixSkMsg *m = x->e->queue[i];
+
+		r->from_peer = !m->has_src || (peer->e->has_name && m->src.len == peer->e->name.len &&
+					       !memcmp(m->src.data, peer->e->name.data, m->src.len));
+	}
+	r->n = x->e->n_queue;
+	r->peer_pid = peer->pid;
+	r->peer_fd = peer->fd;
+}
+
 static int unixsk_dump_finish(void)
 {
 	int ret = 0;
@@ -621,8 +674,60 @@ static int unixsk_dump_finish(void)
 		ret = img_store_write(&store, &dumped[i].e->base);
 	if (img_store_finish(&store))
 		ret = -1;
+	for (int i = 0; i < nr_rotations; i++)
+		find_sender(&rotations[i]);
 	dump_forget();
 	return ret;
+}
+
+/* Take each datagram of @r's queue out and have the peer send it again. */
+static void rotate(const struct rotation *r)
+{
+	int rx = task_fd_copy(r->pid, r->fd), tx = task_fd_copy(r->peer_pid, r->peer_fd);
+	char *buf = malloc(PEEK_BUF);
+	int off = -1;
+	socklen_t ol = sizeof(off);
+	size_t i = 0;
+
+	if (rx < 0 || tx < 0 || !buf || getsockopt(rx, SOL_SOCKET, SO_PEEK_OFF, &off, &ol)) {
+		pr_perror("Can't refresh the queue of unix socket fd %d of pid %d", r->fd, r->pid);
+		goto out;
+	}
+	for (; i < r->n; i++) {
+		ssize_t n = recv(rx, buf, PEEK_BUF, MSG_DONTWAIT);
+
+		if (n < 0 || send(tx, buf, n, MSG_DONTWAIT) != n)
+			break;
+	}
+	if (i < r->n)
+		pr_perror("Lost datagram %zu of %zu queued on unix socket fd %d of pid %d", i + 1,
+			  r->n, r->fd, r->pid);
+	/* taking datagrams out moved the task's peek offset back */
+	if (off >= 0 && setsockopt(rx, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		pr_perror("Can't give unix socket fd %d of pid %d its peek offset back", r->fd,
+			  r->pid);
+out:
+	free(buf);
+	if (rx >= 0)
+		close(rx);
+	if (tx >= 0)
+		close(tx);
+}
+
+static void unixsk_dump_release(bool tree_dies)
+{
+	for (int i = 0; i < nr_rotations && !tree_dies; i++) {
+		struct rotation *r = &rotations[i];
+
+		if (r->from_peer)
+			rotate(r);
+		else
+			pr_warn("Unix socket fd %d of pid %d holds empty datagrams from outside its pair: a later dump of the running tree will not see them\n",
+				r->fd, r->pid);
+	}
+	free(rotations);
+	rotations = NULL;
+	nr_rotations = 0;
 }
 
 /* ---- restore ---- */
@@ -1246,6 +1351,7 @@ const struct fd_kind unixsk_kind = {
 	.match = unixsk_match,
 	.dump = unixsk_dump,
 	.dump_finish = unixsk_dump_finish,
+	.dump_release = unixsk_dump_release,
 	.collect = unixsk_collect,
 	.open = unixsk_open,
 	.name_of = unixsk_name,

@@ -3,6 +3,7 @@
 #define CR_UTIL_SYS_H
 
 /* Thin wrappers for system calls glibc 2.36 does not wrap. */
+#include <errno.h>
 #include <linux/sched.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -30,6 +31,20 @@ static inline int sys_pidfd_open(pid_t pid, unsigned flags)
 static inline int sys_pidfd_getfd(int pidfd, int fd)
 {
 	return syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+}
+
+/* A copy of fd @fd of task @pid, or -1 with errno set. */
+static inline int task_fd_copy(pid_t pid, int fd)
+{
+	int pidfd = sys_pidfd_open(pid, 0), copy, err;
+
+	if (pidfd < 0)
+		return -1;
+	copy = sys_pidfd_getfd(pidfd, fd);
+	err = errno;
+	close(pidfd);
+	errno = err;
+	return copy;
 }
 
 static inline int sys_kcmp(pid_t a, pid_t b, int type, unsigned long x, unsigned long y)
