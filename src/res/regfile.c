@@ -218,6 +218,13 @@ static int dump_proc_file(const struct fd_parms *p, RegFileEntry *re, char *path
 	bool thread;
 
 	t = n ? tree_find_any(p->task, n, &thread) : NULL;
+	/* /proc/N/task/T/...: T's own, and threads are made after files are opened */
+	if (t && !thread && !strncmp(strchr(path + 6, '/') ?: "", "/task/", 6)) {
+		pid_t tid = strtol(strchr(path + 6, '/') + 6, NULL, 10);
+
+		thread = tid != n;
+		n = thread ? tid : n;
+	}
 	if (t && thread && t->pid != n) {
 		pr_err("unsupported: fd %d of pid %d opens %s, a file of thread %d of task %d\n",
 		       p->fd, p->pid, path, n, t->pid);
