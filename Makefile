@@ -159,6 +159,7 @@ test: deps
 	$(Q)ci/test-cpuinfo.sh
 	$(Q)python3 ci/test-freeze-cgroup.py
 	$(Q)ci/test-digest.sh
+	$(Q)python3 ci/test-page-server.py
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps

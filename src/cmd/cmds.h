@@ -10,6 +10,7 @@ int cmd_show(void);
 int cmd_exec(void);
 int cmd_cpuinfo_dump(void);
 int cmd_cpuinfo_check(void);
+int cmd_page_server(void);
 int cmd_unsupported(void);
 
 #endif

@@ -24,6 +24,7 @@ static const struct command_entry commands[] = {
 	{ CMD_EXEC, cmd_exec },
 	{ CMD_CPUINFO_DUMP, cmd_cpuinfo_dump },
 	{ CMD_CPUINFO_CHECK, cmd_cpuinfo_check },
+	{ CMD_PAGE_SERVER, cmd_page_server },
 };
 
 /* -o is relative to -W, which defaults to -D, unless it is absolute. */

@@ -15,6 +15,7 @@
 #include "engine/pagemap-scan.h"
 #include "engine/vma.h"
 #include "images/image.h"
+#include "images/page_sink.h"
 #include "infect/ptrace.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
@@ -454,7 +455,7 @@ static int dump_shmem(pid_t pid, const VmaEntry *v, uint8_t *buf)
 		return -1;
 	}
 	snprintf(name, sizeof(name), "pages-shmem-%lu.img", (unsigned long)v->shmid);
-	w.pages_fd = img_raw_open(name, O_WRONLY);
+	w.pages_fd = page_sink_open(name);
 	w.pagemap = img_open(IMG_SHMEM_PAGEMAP, O_WRONLY, (int)v->shmid);
 	if (w.pages_fd < 0 || !w.pagemap)
 		goto out;
@@ -493,8 +494,8 @@ out:
 	if (ret)
 		pr_err("Can't dump shared memory 0x%lx of pid %d\n", (unsigned long)v->start, pid);
 	close(w.mem_fd);
-	if (w.pages_fd >= 0)
-		close(w.pages_fd);
+	if (w.pages_fd >= 0 && page_sink_close(w.pages_fd, name))
+		ret = -1;
 	if (img_close(w.pagemap))
 		ret = -1;
 	return ret;
@@ -527,7 +528,7 @@ static int dump_pages(pid_t pid, MmEntry *mm)
 	snprintf(name, sizeof(name), "pages-%d.img", pid);
 	/* --check-only writes where the pages are, not what they hold */
 	if (!opts.check_only) {
-		w.pages_fd = img_raw_open(name, O_WRONLY);
+		w.pages_fd = page_sink_open(name);
 		if (w.pages_fd < 0)
 			goto out;
 	}
@@ -557,8 +558,8 @@ out:
 		close(w.mem_fd);
 	if (pagemap_fd >= 0)
 		close(pagemap_fd);
-	if (w.pages_fd >= 0)
-		close(w.pages_fd);
+	if (w.pages_fd >= 0 && page_sink_close(w.pages_fd, name))
+		ret = -1;
 	if (img_close(w.pagemap))
 		ret = -1;
 	return ret;

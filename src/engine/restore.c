@@ -32,6 +32,7 @@
 #include "inventory.pb-c.h"
 #include "pstree.pb-c.h"
 #include "util/fault.h"
+#include "util/daemon.h"
 #include "util/log.h"
 #include "util/options.h"
 #include "util/proc.h"
@@ -762,25 +763,6 @@ static int move_fd(int fd, int to)
 	return nfd;
 }
 
-static int write_pidfile(pid_t pid)
-{
-	char buf[32];
-	int fd, n;
-
-	if (!opts.pidfile)
-		return 0;
-	fd = open(opts.pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	n = snprintf(buf, sizeof(buf), "%d", pid);
-	if (fd < 0 || write(fd, buf, n) != n) {
-		pr_perror("Can't write pid file %s", opts.pidfile);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static struct restore_shared *make_shared(struct pstree *tree, int svc_base)
 {
 	size_t size = sizeof(struct restore_shared) + tree->nr_tasks * 2 * sizeof(unsigned long);
@@ -1230,13 +1212,8 @@ int restore_tree(void)
 	if (write_pidfile(tree.root->pid))
 		ret = -1;
 	/* --status-fd: one byte once the tree runs (or is stopped, as asked) */
-	if (!ret && opts.status_fd >= 0) {
-		char zero = 0;
-
-		if (write(opts.status_fd, &zero, 1) != 1)
-			pr_perror("Can't write to --status-fd %d", opts.status_fd);
-		close(opts.status_fd);
-	}
+	if (!ret)
+		tell_status_fd();
 	if (!ret)
 		run_action_scripts("post-resume", tree.root->pid);
 	/* without -d criu stays the root's parent until it exits; a sibling it cannot wait for */

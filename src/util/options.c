@@ -239,7 +239,7 @@ static const struct opt_desc opt_table[] = {
 	[OPT_NO_DEFAULT_CONFIG] = ROW("no-default-config", 0, NO, ALL, true, OF_CLI, set_nop),
 	[OPT_RESTORE_DETACHED] = ROW("restore-detached", 'd', NO, RST | SERVERS, true, 0,
 				     set_detach),
-	[OPT_DAEMON] = ROW("daemon", 0, NO, RST | SERVERS, false, 0, set_detach),
+	[OPT_DAEMON] = ROW("daemon", 0, NO, RST | SERVERS, true, 0, set_detach),
 
 	/* common */
 	ROW("verbosity", 'v', OPT, ALL, true, 0, set_verbosity),
@@ -276,9 +276,9 @@ static const struct opt_desc opt_table[] = {
 	ROW("skip-in-flight", 0, NO, DUMPS, true, OF_NEG, set_flag, F(skip_in_flight)),
 	ROW("veth-pair", 0, REQ, DR, false, 0, add_veth, L(veth_pairs)),
 	ROW("evasive-devices", 0, NO, DUMPS, true, OF_NEG, set_flag, F(evasive_devices)),
-	ROW("page-server", 0, NO, DUMPS, false, OF_NEG, set_flag, F(use_page_server)),
-	ROW("address", 0, REQ, NET, false, 0, set_str, F(address)),
-	ROW("port", 0, REQ, NET, false, 0, set_port),
+	ROW("page-server", 0, NO, DUMPS, true, OF_NEG, set_flag, F(use_page_server)),
+	ROW("address", 0, REQ, NET, true, 0, set_str, F(address)),
+	ROW("port", 0, REQ, NET, true, 0, set_port),
 	ROW("ps-socket", 0, REQ, DUMPS, false, 0, set_fd, F(ps_socket)),
 	ROW("force-irmap", 0, NO, DPR, true, OF_NEG, set_flag, F(force_irmap)),
 	ROW("irmap-scan-path", 0, REQ, DUMPS, false, 0, add_str, L(irmap_scan_paths)),
