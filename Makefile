@@ -160,6 +160,7 @@ test: deps
 	$(Q)python3 ci/test-freeze-cgroup.py
 	$(Q)ci/test-digest.sh
 	$(Q)python3 ci/test-page-server.py
+	$(Q)python3 ci/test-service.py
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps

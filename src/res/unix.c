@@ -387,7 +387,7 @@ static int fill_entry(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 	e->shutdown = d->shutdown;
 	if (d->has_peer) {
 		e->has_peer = true;
-		e->peer = d->peer;
+		e->peer = service_sk_ino && d->peer == service_sk_ino ? 0 : d->peer;
 	}
 	if (d->has_name && d->name_len) {
 		e->has_name = true;

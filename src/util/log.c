@@ -34,6 +34,7 @@ int log_open(const char *path)
 	int fd;
 
 	gettimeofday(&log_start, NULL);
+	first_error[0] = 0;
 	if (!path) {
 		log_fd = STDERR_FILENO;
 		return 0;

@@ -196,6 +196,8 @@ struct opt_desc {
 	}
 /* clang-format on */
 
+unsigned long service_sk_ino;
+
 static int set_flag(struct cr_options *o, const struct opt_desc *d, const char *arg);
 static int set_str(struct cr_options *o, const struct opt_desc *d, const char *arg);
 static int add_str(struct cr_options *o, const struct opt_desc *d, const char *arg);
@@ -277,7 +279,7 @@ static const struct opt_desc opt_table[] = {
 	ROW("veth-pair", 0, REQ, DR, false, 0, add_veth, L(veth_pairs)),
 	ROW("evasive-devices", 0, NO, DUMPS, true, OF_NEG, set_flag, F(evasive_devices)),
 	ROW("page-server", 0, NO, DUMPS, true, OF_NEG, set_flag, F(use_page_server)),
-	ROW("address", 0, REQ, NET, true, 0, set_str, F(address)),
+	ROW("address", 0, REQ, NET | B(CMD_SERVICE), true, 0, set_str, F(address)),
 	ROW("port", 0, REQ, NET, true, 0, set_port),
 	ROW("ps-socket", 0, REQ, DUMPS, false, 0, set_fd, F(ps_socket)),
 	ROW("force-irmap", 0, NO, DPR, true, OF_NEG, set_flag, F(force_irmap)),

@@ -164,6 +164,13 @@ struct cr_options {
 extern struct cr_options opts;
 
 /* Reset @o to defaults. */
+/*
+ * Set by a service worker dumping its own client: the inode of the
+ * worker's end of the connection. That connection is outside the tree and
+ * gone once the answer is sent: it is dumped as closed by its peer.
+ */
+extern unsigned long service_sk_ino;
+
 void opts_init(struct cr_options *o);
 /*
  * Parse the command line (and, unless --no-default-config, the config files
