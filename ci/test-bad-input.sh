@@ -404,6 +404,18 @@ for d in -d ""; do
 	kill_wait "$P" || notok "pid $P stays taken after kill -9"
 done
 
+# -W: a relative log and pid file go there, not into -D or the current directory
+mkdir -p "$tmp/work"
+crit workdir restore -d -D "$ref" -W "$tmp/work" -o w.log --pidfile w.pid
+read -r got 2>/dev/null <"$tmp/work/w.pid"
+if [ "$rc" = 0 ] && [ "${got:-}" = "$P" ] && [ -e "$tmp/work/w.log" ] &&
+	[ ! -e "$ref/w.log" ] && [ ! -e "$ref/w.pid" ] && [ ! -e w.pid ]; then
+	ok "-W: the relative -o and --pidfile land in the work directory"
+else
+	notok "-W: exit $rc, work dir holds: $(ls "$tmp/work" | tr '\n' ' ')"
+fi
+kill_wait "$P" || notok "pid $P stays taken after kill -9"
+
 crit logpid restore -d -D "$ref" --log-pid -o "$tmp/logs/restore.log" -v4
 if [ "$rc" = 0 ] && [ -s "$tmp/logs/restore.log.$P" ]; then
 	ok "--log-pid -o restore.log -v4 creates restore.log.$P for the restored task"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -9,15 +10,21 @@
 
 int write_pidfile(pid_t pid)
 {
-	char buf[32];
+	const char *dir = opts.work_dir ? opts.work_dir : opts.images_dir;
+	char buf[32], path[PATH_MAX];
 	int fd, n;
 
 	if (!opts.pidfile)
 		return 0;
-	fd = open(opts.pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* like the log, a relative pid file goes to the work directory (-W, else -D) */
+	if (opts.pidfile[0] != '/' && dir)
+		snprintf(path, sizeof(path), "%s/%s", dir, opts.pidfile);
+	else
+		snprintf(path, sizeof(path), "%s", opts.pidfile);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	n = snprintf(buf, sizeof(buf), "%d", pid);
 	if (fd < 0 || write(fd, buf, n) != n) {
-		pr_perror("Can't write pid file %s", opts.pidfile);
+		pr_perror("Can't write pid file %s", path);
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-/* --pidfile: write @pid there (nothing without the option). 0 or -1. */
+/* --pidfile: write @pid there, a relative path in -W (else -D). 0 or -1. */
 int write_pidfile(pid_t pid);
 /* --status-fd: one zero byte, then the fd is closed (nothing without it). */
 void tell_status_fd(void);
