@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPv4 and IPv6 TCP and UDP sockets that carry no connection state: TCP
- * sockets unbound, bound or listening (with an empty accept queue), UDP
- * sockets bound or connected (with no datagram queued). A connected TCP
- * socket needs TCP_REPAIR (--tcp-established), not done yet: refused.
+ * IPv4 and IPv6 TCP, UDP and raw sockets: TCP sockets unbound, bound,
+ * listening (with an empty accept queue) or established (tcp.c, with
+ * --tcp-established); UDP and raw sockets bound or connected, with nothing
+ * queued (a raw socket's peer is read from /proc/net/raw*).
  *
  * Options are saved when they differ from those of a fresh socket of the
  * same kind, so a default (an auto-tuned buffer size) stays a default.
@@ -31,12 +31,22 @@
 #include "res/tcp.h"
 #include "util/options.h"
 #include "util/log.h"
+#include "util/procnet.h"
 
 struct sk_opt {
 	int level, name;
-	bool tcp_only, udp_only;
+	bool tcp_only, udp_only;	/* udp_only: datagram sockets, raw ones too */
+	bool raw_only;
 	int family;	/* 0: both, or the one it belongs to */
+	int proto;	/* 0: any, or the only protocol it belongs to */
 };
+
+#ifndef ICMP_FILTER
+#define ICMP_FILTER 1
+#endif
+#ifndef ICMP6_FILTER
+#define ICMP6_FILTER 1
+#endif
 
 /* Set before bind, in this order (V6ONLY and REUSE* matter to bind). */
 static const struct sk_opt sk_opts[] = {
@@ -85,7 +95,13 @@ static const struct sk_opt sk_opts[] = {
 	{ .level = IPPROTO_TCP, .name = TCP_NOTSENT_LOWAT, .tcp_only = true },
 	{ .level = IPPROTO_TCP, .name = TCP_CONGESTION, .tcp_only = true },
 	{ .level = IPPROTO_TCP, .name = TCP_FASTOPEN, .tcp_only = true },
-	{ .level = IPPROTO_UDP, .name = UDP_CORK, .udp_only = true },
+	{ .level = IPPROTO_UDP, .name = UDP_CORK, .proto = IPPROTO_UDP },
+	{ .level = IPPROTO_IP, .name = IP_HDRINCL, .family = AF_INET, .raw_only = true },
+	{ .level = SOL_RAW, .name = ICMP_FILTER, .family = AF_INET, .raw_only = true,
+	  .proto = IPPROTO_ICMP },
+	{ .level = IPPROTO_IPV6, .name = IPV6_CHECKSUM, .family = AF_INET6, .raw_only = true },
+	{ .level = IPPROTO_ICMPV6, .name = ICMP6_FILTER, .family = AF_INET6, .raw_only = true,
+	  .proto = IPPROTO_ICMPV6 },
 };
 
 #define NR_SK_OPTS (sizeof(sk_opts) / sizeof(sk_opts[0]))
@@ -93,13 +109,16 @@ static const struct sk_opt sk_opts[] = {
 
 static struct img_store store = IMG_STORE(IMG_INETSK);
 
-static bool applies(const struct sk_opt *o, int family, int proto)
+static bool applies(const struct sk_opt *o, int family, int type, int proto)
 {
-	if (o->family && o->family != family)
+	if ((o->family && o->family != family) || (o->proto && o->proto != proto))
 		return false;
-	if (o->tcp_only && proto != IPPROTO_TCP)
+	if ((o->tcp_only && proto != IPPROTO_TCP) || (o->raw_only && type != SOCK_RAW))
 		return false;
-	return !o->udp_only || proto == IPPROTO_UDP;
+	/* a raw socket of protocol UDP or TCP has no UDP or TCP layer */
+	if (type == SOCK_RAW && (o->level == IPPROTO_UDP || o->level == IPPROTO_TCP))
+		return false;
+	return !o->udp_only || proto == IPPROTO_UDP || type == SOCK_RAW;
 }
 
 static int sock_int(int fd, int level, int name)
@@ -144,12 +163,12 @@ static const char *addr_str(const void *sa, size_t len, char *buf, size_t size)
 static int check_state(const struct fd_parms *p, int type, int proto, bool *listening,
 		       uint32_t *backlog, bool *established, bool *closed)
 {
-	const char *what = proto == IPPROTO_TCP ? "TCP" : "UDP";
+	const char *what = type == SOCK_RAW ? "raw" : proto == IPPROTO_TCP ? "TCP" : "UDP";
 	int queued = 0;
 
 	*listening = *established = *closed = false;
 	if (!(type == SOCK_STREAM && proto == IPPROTO_TCP) &&
-	    !(type == SOCK_DGRAM && proto == IPPROTO_UDP)) {
+	    !(type == SOCK_DGRAM && proto == IPPROTO_UDP) && type != SOCK_RAW) {
 		pr_err("unsupported: inet socket of type %d protocol %d, fd %d of pid %d\n", type,
 		       proto, p->fd, p->pid);
 		return -1;
@@ -207,8 +226,8 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 		return 0;
 	}
 	if (ioctl(p->lfd, SIOCINQ, &queued) || queued) {
-		pr_err("unsupported: %s socket fd %d of pid %d has datagrams queued\n", what, p->fd,
-		       p->pid);
+		pr_err("unsupported: %s socket fd %d of pid %d has %s queued\n", what, p->fd,
+		       p->pid, type == SOCK_RAW ? "packets" : "datagrams");
 		return -1;
 	}
 	return 0;
@@ -224,7 +243,7 @@ static bool derived(const struct sk_opt *o)
 	return o->level == IPPROTO_TCP && o->name == TCP_MAXSEG;
 }
 
-static int save_opts(int fd, int fresh, int family, int proto, bool established,
+static int save_opts(int fd, int fresh, const InetSkEntry *k, bool established,
 		     InetSkEntry *e, InetSkOpt *opts, uint8_t (*vals)[OPT_MAX])
 {
 	for (size_t i = 0; i < NR_SK_OPTS; i++) {
@@ -232,7 +251,7 @@ static int save_opts(int fd, int fresh, int family, int proto, bool established,
 		uint8_t mine[OPT_MAX] = { 0 }, def[OPT_MAX] = { 0 };
 		socklen_t ml = sizeof(mine), dl = sizeof(def);
 
-		if (!applies(o, family, proto) || (established && derived(o)))
+		if (!applies(o, k->family, k->type, k->protocol) || (established && derived(o)))
 			continue;
 		if (getsockopt(fd, o->level, o->name, mine, &ml)) {
 			pr_perror("Can't read socket option %d:%d", o->level, o->name);
@@ -251,6 +270,23 @@ static int save_opts(int fd, int fresh, int family, int proto, bool established,
 		e->n_opts++;
 	}
 	return 0;
+}
+
+/*
+ * A TCP or UDP socket is bound once it has a port (an address alone cannot
+ * be bound without one); a raw socket's "port" is its protocol, and it is
+ * bound when it has an address.
+ */
+static bool bound(const struct sockaddr_storage *ss, int type)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	if (type != SOCK_RAW)
+		return in->sin_port != 0;
+	if (ss->ss_family == AF_INET)
+		return in->sin_addr.s_addr != 0;
+	return !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
 }
 
 static int inetsk_dump(const struct fd_parms *p, uint32_t id)
@@ -282,7 +318,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		pr_perror("Can't make a socket to compare fd %d of pid %d with", p->fd, p->pid);
 		return -1;
 	}
-	ret = save_opts(p->lfd, fresh, family, proto, established || closed, &e, opts, vals);
+	ret = save_opts(p->lfd, fresh, &e, established || closed, &e, opts, vals);
 	close(fresh);
 	if (ret)
 		return -1;
@@ -292,15 +328,22 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	}
 	if (closed)
 		e.has_closed_conn = e.closed_conn = true;
-	/* port 0: never bound (an address alone cannot be bound without a port) */
-	if (((struct sockaddr_in *)&name)->sin_port && !closed) {
+	if (bound(&name, type) && !closed) {
 		e.has_name = true;
 		e.name.data = (uint8_t *)&name;
 		e.name.len = nl;
 	}
-	if ((proto == IPPROTO_UDP || established) && !closed &&
-	    !getpeername(p->lfd, (struct sockaddr *)&peer, &pl)) {
-		e.has_peer = true;
+	if (type == SOCK_RAW) {
+		ret = procnet_raw_peer(family, p->st.st_ino, &peer, &pl);
+		if (ret < 0) {
+			pr_err("Can't find raw socket fd %d of pid %d in /proc/net\n", p->fd, p->pid);
+			return -1;
+		}
+		e.has_peer = ret;
+	} else if ((proto == IPPROTO_UDP || established) && !closed) {
+		e.has_peer = !getpeername(p->lfd, (struct sockaddr *)&peer, &pl);
+	}
+	if (e.has_peer) {
 		e.peer.data = (uint8_t *)&peer;
 		e.peer.len = pl;
 	}
@@ -322,7 +365,8 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		e.tcp = &tc;
 	}
 	pr_info("fd %d of pid %d: %s %s %s%s, %zu options\n", p->fd, p->pid,
-		family == AF_INET ? "IPv4" : "IPv6", proto == IPPROTO_TCP ? "TCP" : "UDP",
+		family == AF_INET ? "IPv4" : "IPv6",
+		type == SOCK_RAW ? "raw" : proto == IPPROTO_TCP ? "TCP" : "UDP",
 		e.has_name ? addr_str(&name, nl, buf, sizeof(buf)) : "unbound",
 		listening ? " listening" : established ? " established" :
 		closed ? " (comes back closed)" : e.has_peer ? " connected" : "",

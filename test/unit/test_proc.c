@@ -15,6 +15,10 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -25,6 +29,7 @@
 
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/procnet.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1326,6 +1331,52 @@ START_TEST(test_lock_lines)
 }
 END_TEST
 
+/* /proc/net/raw and raw6 as the kernel prints them (little endian words) */
+START_TEST(test_raw_peer)
+{
+	static const char raw4[] =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+		"   1: 0100007F:0001 0200007F:0000 01 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 0\n"
+		"   1: 00000000:0011 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4343 2 0000000000000000 0\n";
+	static const char raw6[] =
+		"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+		"   58: 00000000000000000000000001000000:003A 00000000000000000000000001000000:0000 01 00000000:00000000 00:00000000 00000000     0        0 77 2 0000000000000000 0\n";
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+
+	ck_assert_int_eq(procnet_raw_peer_buf(raw4, AF_INET, 4242, &ss, &len), 1);
+	ck_assert_int_eq(len, sizeof(*in));
+	ck_assert_int_eq(ntohl(in->sin_addr.s_addr), 0x7f000002);
+	ck_assert_int_eq(procnet_raw_peer_buf(raw4, AF_INET, 4343, &ss, &len), 0);
+	ck_assert_int_eq(procnet_raw_peer_buf(raw4, AF_INET, 99, &ss, &len), -1);
+	ck_assert_int_eq(procnet_raw_peer_buf(raw6, AF_INET6, 77, &ss, &len), 1);
+	ck_assert(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+	ck_assert_int_eq(procnet_raw_peer_buf("header only\n", AF_INET6, 77, &ss, &len), -1);
+}
+END_TEST
+
+/* A live raw socket, connected and not (needs CAP_NET_RAW: skipped without). */
+START_TEST(test_live_raw_peer)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000003) };
+	int sk = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	struct sockaddr_storage ss;
+	struct stat st;
+	socklen_t len;
+
+	if (sk < 0)
+		return;
+	ck_assert_int_eq(fstat(sk, &st), 0);
+	ck_assert_int_eq(procnet_raw_peer(AF_INET, st.st_ino, &ss, &len), 0);
+	ck_assert_int_eq(connect(sk, (struct sockaddr *)&to, sizeof(to)), 0);
+	ck_assert_int_eq(procnet_raw_peer(AF_INET, st.st_ino, &ss, &len), 1);
+	ck_assert_int_eq(((struct sockaddr_in *)&ss)->sin_addr.s_addr, to.sin_addr.s_addr);
+	close(sk);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -1375,6 +1426,8 @@ static Suite *proc_suite(void)
 	tcase_add_test(live, test_pid_list);
 	tcase_add_test(live, test_lock_lines);
 	tcase_add_test(live, test_read_file);
+	tcase_add_test(live, test_raw_peer);
+	tcase_add_test(live, test_live_raw_peer);
 	return s;
 }
 

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/proc.h"
+#include "util/procnet.h"
+
+/* @hex: the address as the kernel prints it, 32-bit words of memory in native order */
+static int parse_addr(const char *hex, int family, struct sockaddr_storage *ss, socklen_t *len)
+{
+	size_t words = family == AF_INET ? 1 : 4;
+	uint32_t w[4];
+
+	if (strlen(hex) != words * 8)
+		return -1;
+	for (size_t i = 0; i < words; i++) {
+		char part[9];
+
+		memcpy(part, hex + i * 8, 8);
+		part[8] = 0;
+		w[i] = (uint32_t)strtoul(part, NULL, 16);
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = w[0];
+		*len = sizeof(*in);
+		return w[0] != 0;
+	}
+	{
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, w, sizeof(w));
+		*len = sizeof(*in6);
+		return (w[0] | w[1] | w[2] | w[3]) != 0;
+	}
+}
+
+int procnet_raw_peer_buf(const char *buf, int family, unsigned long ino,
+			 struct sockaddr_storage *peer, socklen_t *len)
+{
+	const char *line = strchr(buf, '\n');	/* past the header */
+
+	while (line && *++line) {
+		char local[40], rem[40];
+		unsigned lport, rport;
+		unsigned long inode;
+
+		if (sscanf(line, "%*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %*x %*x:%*x %*x:%*x %*x %*u %*u %lu",
+			   local, &lport, rem, &rport, &inode) == 5 &&
+		    inode == ino)
+			return parse_addr(rem, family, peer, len);
+		line = strchr(line, '\n');
+	}
+	return -1;
+}
+
+int procnet_raw_peer(int family, unsigned long ino, struct sockaddr_storage *peer,
+		     socklen_t *len)
+{
+	char *buf = proc_read_file("/proc/net/%s", family == AF_INET ? "raw" : "raw6");
+	int ret;
+
+	if (!buf)
+		return -1;
+	ret = procnet_raw_peer_buf(buf, family, ino, peer, len);
+	free(buf);
+	return ret;
+}
