@@ -29,7 +29,8 @@
 
 static bool regfile_match(const struct fd_parms *p)
 {
-	if (S_ISREG(p->st.st_mode) || S_ISDIR(p->st.st_mode))
+	/* O_PATH: only a place in the tree, whatever the file there is */
+	if (S_ISREG(p->st.st_mode) || S_ISDIR(p->st.st_mode) || (p->flags & O_PATH))
 		return true;
 	return S_ISCHR(p->st.st_mode) && major(p->st.st_rdev) == MEM_MAJOR;
 }
@@ -499,6 +500,9 @@ static int regfile_open_real(uint32_t id)
 	/* made with O_TMPFILE: now reopened by a name, as the file it is */
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		flags &= ~O_TMPFILE;
+	/* an O_PATH descriptor of a symlink is of the link itself */
+	if ((flags & O_PATH) && re->has_mode && S_ISLNK(re->mode))
+		flags |= O_NOFOLLOW;
 	if (re->has_gone_pid)
 		return open_of_gone_pid(re, flags | O_CLOEXEC);
 	open_path = re->path;
