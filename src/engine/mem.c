@@ -365,6 +365,11 @@ static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 			       (unsigned long)st.st_ino, (unsigned long)pv->start, pid);
 			return -1;
 		}
+		if (!strncmp(path, "/[aio]", 6)) {
+			pr_err("unsupported: AIO context (io_setup ring) at 0x%lx in pid %d\n",
+			       (unsigned long)pv->start, pid);
+			return -1;
+		}
 		pr_err("unsupported: mapping of deleted file %s at 0x%lx in pid %d\n", path,
 		       (unsigned long)pv->start, pid);
 		return -1;
