@@ -2,8 +2,9 @@
 /*
  * IPv4 and IPv6 TCP, UDP and raw sockets: TCP sockets unbound, bound,
  * listening (with an empty accept queue) or established (tcp.c, with
- * --tcp-established); UDP and raw sockets bound or connected, with nothing
- * queued (a raw socket's peer is read from /proc/net/raw*).
+ * --tcp-established); UDP sockets bound or connected with their queued
+ * datagrams (udp.c); raw sockets bound or connected with no packet queued
+ * (a raw socket's peer is read from /proc/net/raw*).
  *
  * Options are saved when they differ from those of a fresh socket of the
  * same kind, so a default (an auto-tuned buffer size) stays a default.
@@ -29,6 +30,7 @@
 #include "inet.pb-c.h"
 #include "res/table.h"
 #include "res/tcp.h"
+#include "res/udp.h"
 #include "util/options.h"
 #include "util/log.h"
 #include "util/procnet.h"
@@ -225,9 +227,10 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 		}
 		return 0;
 	}
-	if (ioctl(p->lfd, SIOCINQ, &queued) || queued) {
-		pr_err("unsupported: %s socket fd %d of pid %d has %s queued\n", what, p->fd,
-		       p->pid, type == SOCK_RAW ? "packets" : "datagrams");
+	/* UDP datagrams are carried (udp.c); a raw socket's packets are not */
+	if (type == SOCK_RAW && (ioctl(p->lfd, SIOCINQ, &queued) || queued)) {
+		pr_err("unsupported: %s socket fd %d of pid %d has packets queued\n", what, p->fd,
+		       p->pid);
 		return -1;
 	}
 	return 0;
@@ -364,6 +367,11 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		}
 		e.tcp = &tc;
 	}
+	if (type == SOCK_DGRAM && proto == IPPROTO_UDP &&
+	    udp_dump_queue(p->lfd, p->pid, p->fd, &e)) {
+		udp_free_queue(&e);
+		return -1;
+	}
 	pr_info("fd %d of pid %d: %s %s %s%s, %zu options\n", p->fd, p->pid,
 		family == AF_INET ? "IPv4" : "IPv6",
 		type == SOCK_RAW ? "raw" : proto == IPPROTO_TCP ? "TCP" : "UDP",
@@ -374,6 +382,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	ret = img_store_write(&store, &e.base);
 	if (established)
 		tcp_free_conn(&tc);
+	udp_free_queue(&e);
 	return ret;
 }
 
@@ -477,6 +486,8 @@ static int inetsk_open(uint32_t id)
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
 		goto err;
 	}
+	if (e->n_queue && udp_refill(fd, e))
+		goto err;
 	if (e->tcp && tcp_restore_conn(fd, e)) {
 		pr_perror("Can't restore the TCP connection of socket %u (%s)", id,
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
@@ -496,6 +507,7 @@ err:
 static void inetsk_dump_release(bool tree_dies)
 {
 	tcp_dump_release(tree_dies);
+	udp_dump_release(tree_dies);
 }
 
 static void inetsk_reset(void)
