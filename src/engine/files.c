@@ -34,6 +34,9 @@ struct seen_file {
 
 static void *seen;
 static uint32_t next_file_id = 1;
+/* criu's copies of descriptions in flight: seen[] compares with them by kcmp */
+static int *flying;
+static int nr_flying;
 /* fd tables and fs structs already written (ids) */
 static unsigned *tables_done, *fs_done;
 static int nr_tables_done, nr_fs_done;
@@ -68,6 +71,11 @@ int dump_files_tree(const struct pstree *tree)
 
 void dump_files_reset(void)
 {
+	for (int i = 0; i < nr_flying; i++)
+		close(flying[i]);
+	free(flying);
+	flying = NULL;
+	nr_flying = 0;
 	tdestroy(seen, free);
 	free(tables_done);
 	free(fs_done);
@@ -246,6 +254,60 @@ out:
 	return ret;
 }
 
+int dump_flying_file(const struct fd_parms *carrier, int fd, uint32_t *id, int *type)
+{
+	const struct fd_kind *kind;
+	struct fd_parms p;
+	char path[64];
+	int *nf, ret = -1;
+	ssize_t n;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = getpid();
+	p.task = carrier->task;
+	nf = realloc(flying, (nr_flying + 1) * sizeof(*flying));
+	if (!nf)
+		return -1;
+	flying = nf;
+	/* kept until the dump ends: the seen tree names it by (criu's pid, fd) */
+	p.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (p.fd < 0) {
+		pr_perror("Can't keep a descriptor in flight to fd %d of pid %d", carrier->fd,
+			  carrier->pid);
+		return -1;
+	}
+	flying[nr_flying++] = p.fd;
+	p.lfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p.fd);
+	n = readlink(path, p.link, sizeof(p.link) - 1);
+	if (p.lfd < 0 || fstat(p.lfd, &p.st) || n < 0 || parse_fdinfo(&p)) {
+		pr_perror("Can't look at a descriptor in flight to fd %d of pid %d", carrier->fd,
+			  carrier->pid);
+		goto out;
+	}
+	p.link[n] = 0;
+	kind = kind_of(&p);
+	if (!kind || !kind->may_fly) {
+		pr_err("unsupported: %s in flight (SCM_RIGHTS) to fd %d of pid %d\n", p.link,
+		       carrier->fd, carrier->pid);
+		goto out;
+	}
+	*type = kind->type;
+	*id = find_shared(&p);
+	ret = 0;
+	if (!*id) {
+		*id = next_file_id++;
+		ret = remember_file(&p, *id) || kind->dump(&p, *id) ? -1 : 0;
+	}
+	pr_info("%s in flight to fd %d of pid %d is file %u\n", p.link, carrier->fd,
+		carrier->pid, *id);
+out:
+	if (p.lfd >= 0)
+		close(p.lfd);
+	free(p.fdinfo);
+	return ret;
+}
+
 static int list_fds(pid_t pid, int **fds, int *nr)
 {
 	char path[64];
@@ -337,10 +399,12 @@ struct open_file {
 	int type;
 	int refs;	/* fds naming it, over distinct fd tables */
 	int fd;		/* criu's fd for it, above every task fd, or -1 */
+	bool held;	/* criu needs it itself (a kind's restore_file_hold) */
 };
 
 static struct open_file *files;
 static int nr_files, files_cap;
+static int files_min_fd;
 
 /* stand-ins replaced in this process's fd table: (type, id) -> first fd */
 struct placed {
@@ -464,7 +528,7 @@ static bool opens_in_task(const struct open_file *f)
 {
 	const struct fd_kind *kind = kind_by_type(f->type);
 
-	return f->refs == 1 && kind->open_in_task && kind->open_in_task(f->id) &&
+	return f->refs == 1 && !f->held && kind->open_in_task && kind->open_in_task(f->id) &&
 	       inherit_entry(kind, f->id) < 0;
 }
 
@@ -543,15 +607,8 @@ int restore_max_fd(struct pstree *tree)
 	return max;
 }
 
-static int add_ref(const FdinfoEntry *fe, void *arg)
+static int new_ref(uint32_t id, int type, bool held)
 {
-	const struct fd_kind *kind = kind_by_type(fe->type);
-
-	(void)arg;
-	if (!kind || !kind->open) {
-		pr_err("Image names fd %u of unknown type %d\n", fe->fd, fe->type);
-		return -1;
-	}
 	if (nr_files == files_cap) {
 		int cap = files_cap ? files_cap * 2 : 64;
 		struct open_file *nf = realloc(files, cap * sizeof(*files));
@@ -561,8 +618,44 @@ static int add_ref(const FdinfoEntry *fe, void *arg)
 		files = nf;
 		files_cap = cap;
 	}
-	files[nr_files++] = (struct open_file){ fe->id, fe->type, 1, -1 };
+	files[nr_files++] = (struct open_file){ id, type, 1, -1, held };
 	return 0;
+}
+
+static int add_ref(const FdinfoEntry *fe, void *arg)
+{
+	const struct fd_kind *kind = kind_by_type(fe->type);
+
+	(void)arg;
+	if (!kind || !kind->open) {
+		pr_err("Image names fd %u of unknown type %d\n", fe->fd, fe->type);
+		return -1;
+	}
+	return new_ref(fe->id, fe->type, false);
+}
+
+int restore_file_hold(uint32_t id, int type)
+{
+	const struct fd_kind *kind = kind_by_type(type);
+
+	if (!kind || !kind->open) {
+		pr_err("Image names file %u of unknown type %d\n", id, type);
+		return -1;
+	}
+	return new_ref(id, type, true);
+}
+
+int restore_file_fd(uint32_t id)
+{
+	struct open_file *f = find_file(id);
+
+	if (!f || !f->held) {
+		pr_err("File %u was not asked for by the kind that needs it\n", id);
+		return -1;
+	}
+	if (f->fd < 0 && open_one(f, files_min_fd, false))
+		return -1;
+	return f->fd;
 }
 
 /* Sort the references by id and fold each run into one entry with its count. */
@@ -578,7 +671,11 @@ static int fold_refs(void)
 				       files[n - 1].type, files[i].type);
 				return -1;
 			}
-			files[n - 1].refs++;
+			/* a hold is criu's own use, not an fd of a table */
+			if (files[i].held)
+				files[n - 1].held = true;
+			else
+				files[n - 1].refs++;
 			continue;
 		}
 		files[n++] = files[i];
@@ -604,9 +701,13 @@ int restore_open_files(struct pstree *tree, int min_fd, bool probe)
 			return -1;
 	if (fold_refs())
 		return -1;
+	files_min_fd = min_fd;
 	for (int i = 0; i < nr_files; i++) {
 		bool later = opens_in_task(&files[i]);
 
+		/* opened already when a kind asked for it (restore_file_fd) */
+		if (files[i].fd >= 0)
+			continue;
 		if ((!later || probe) && open_one(&files[i], min_fd, probe || later))
 			return -1;
 	}

@@ -84,6 +84,11 @@ struct fd_kind {
 	int (*restore_task)(const struct task *t, enum fd_task_stage stage);
 	/* both: forget everything collected */
 	void (*reset)(void);
+	/*
+	 * dump: a description of this kind may be in flight (SCM_RIGHTS): its
+	 * dump needs nothing of the task that sent it
+	 */
+	bool may_fly;
 };
 
 /*
@@ -123,6 +128,12 @@ int dump_files_tree(const struct pstree *tree);
 /* Close every kind's images; returns -1 if any write failed. */
 int dump_files_finish(void);
 void dump_files_reset(void);
+/*
+ * Dump: the description criu holds at @fd, received in flight on the socket
+ * of @carrier (a peek installed it): dumped like a task's, or found to be
+ * one already dumped. Its id and kind's type in *@id, *@type.
+ */
+int dump_flying_file(const struct fd_parms *carrier, int fd, uint32_t *id, int *type);
 
 /*
  * Restore: open every description shared by several fds once, in criu,
@@ -150,6 +161,13 @@ int restore_files_stage(const struct task *t, enum fd_task_stage stage);
  * this fd table meets @id, shared by its later fds.
  */
 int fd_replace_standin(int type, uint32_t id, int fd, int (*open_real)(uint32_t id));
+/*
+ * Restore, from a kind's collect hook: criu needs description @id of kind
+ * @type itself (one in flight): it is opened in criu, never by a task.
+ */
+int restore_file_hold(uint32_t id, int type);
+/* ... and criu's fd for it, opened now if it was not yet (the engine owns it). */
+int restore_file_fd(uint32_t id);
 void restore_files_reset(void);
 
 #endif

@@ -118,4 +118,5 @@ const struct fd_kind eventfd_kind = {
 	.open = eventfd_open,
 	.open_in_task = fd_opens_anywhere,
 	.reset = eventfd_reset,
+	.may_fly = true,
 };

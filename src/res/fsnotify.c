@@ -592,6 +592,7 @@ const struct fd_kind inotify_kind = {
 	.collect = inotify_collect,
 	.open = inotify_open,
 	.reset = inotify_reset,
+	.may_fly = true,
 };
 
 const struct fd_kind fanotify_kind = {
@@ -603,4 +604,5 @@ const struct fd_kind fanotify_kind = {
 	.collect = fanotify_collect,
 	.open = fanotify_open,
 	.reset = fanotify_reset,
+	.may_fly = true,
 };

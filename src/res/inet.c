@@ -527,4 +527,5 @@ const struct fd_kind inetsk_kind = {
 	.open = inetsk_open,
 	.go_live = tcp_restore_go_live,
 	.reset = inetsk_reset,
+	.may_fly = true,
 };

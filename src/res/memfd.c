@@ -383,4 +383,5 @@ const struct fd_kind memfd_kind = {
 	.collect = memfd_collect,
 	.open = memfd_open,
 	.reset = memfd_reset,
+	.may_fly = true,
 };

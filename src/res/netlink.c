@@ -197,4 +197,5 @@ const struct fd_kind netlinksk_kind = {
 	.collect = netlink_collect,
 	.open = netlink_open,
 	.reset = netlink_reset,
+	.may_fly = true,
 };

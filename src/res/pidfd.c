@@ -204,4 +204,5 @@ const struct fd_kind pidfd_kind = {
 	.open = pidfd_open_one,
 	.installed = pidfd_installed,
 	.reset = pidfd_reset,
+	.may_fly = true,
 };

@@ -278,4 +278,5 @@ const struct fd_kind pipe_kind = {
 	.open = pipe_open,
 	.name_of = pipe_name,
 	.reset = pipe_reset,
+	.may_fly = true,
 };

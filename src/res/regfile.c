@@ -587,4 +587,5 @@ const struct fd_kind regfile_kind = {
 	.go_live = regfile_go_live,
 	.name_of = regfile_name,
 	.reset = regfile_reset,
+	.may_fly = true,
 };

@@ -107,4 +107,5 @@ const struct fd_kind signalfd_kind = {
 	.open = signalfd_open,
 	.open_in_task = fd_opens_anywhere,
 	.reset = signalfd_reset,
+	.may_fly = true,
 };

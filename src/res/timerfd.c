@@ -201,4 +201,5 @@ const struct fd_kind timerfd_kind = {
 	.open = timerfd_open,
 	.open_in_task = fd_opens_anywhere,
 	.reset = timerfd_reset,
+	.may_fly = true,
 };

@@ -50,6 +50,7 @@
 #define SEND_SHUT 2
 /* the largest datagram the dump copies */
 #define PEEK_BUF (4u << 20)
+#define SCM_MAX_FDS 253	/* the most one SCM_RIGHTS carries */
 
 static struct img_store store = IMG_STORE(IMG_UNIXSK);
 
@@ -101,6 +102,8 @@ static void free_entry(UnixSkEntry *e)
 	for (size_t i = 0; i < e->n_queue; i++) {
 		free(e->queue[i]->data.data);
 		free(e->queue[i]->src.data);
+		free(e->queue[i]->fd_ids);
+		free(e->queue[i]->fd_types);
 		free(e->queue[i]);
 	}
 	free(e->queue);
@@ -212,22 +215,53 @@ static int add_msg(UnixSkEntry *e, const void *data, size_t len, const struct so
 	return 0;
 }
 
-/* Anything but plain data in a queued message makes the dump fail. */
-static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh)
+/* Descriptions in flight with one queued message (SCM_RIGHTS). */
+struct flight {
+	uint32_t ids[SCM_MAX_FDS];
+	int32_t types[SCM_MAX_FDS];
+	size_t n;
+};
+
+/* a socket in flight is dumped by dump_flying_file(): its own queue must be plain */
+static int flying_depth;
+
+static int dump_flying(const struct fd_parms *p, int fd, struct flight *fl)
+{
+	int ret;
+
+	if (flying_depth) {
+		pr_err("unsupported: descriptors in flight to a unix socket that is itself in flight to fd %d of pid %d\n",
+		       p->fd, p->pid);
+		return -1;
+	}
+	flying_depth++;
+	ret = fl->n < SCM_MAX_FDS ? dump_flying_file(p, fd, &fl->ids[fl->n], &fl->types[fl->n]) : -1;
+	flying_depth--;
+	if (!ret)
+		fl->n++;
+	return ret;
+}
+
+/*
+ * Descriptions in flight are dumped with the message (a peek installed
+ * copies of them in criu); credentials in flight make the dump fail.
+ */
+static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh, struct flight *fl)
 {
 	int ret = 0;
 
+	fl->n = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
-			/* peeking installed copies of the passed fds in criu */
-			for (int i = 0; i < n; i++)
-				close(((int *)CMSG_DATA(c))[i]);
-			if (!ret)
-				pr_err("unsupported: SCM_RIGHTS in flight to unix socket fd %d of pid %d\n",
-				       p->fd, p->pid);
-			ret = -1;
+			for (int i = 0; i < n; i++) {
+				int fd = ((int *)CMSG_DATA(c))[i];
+
+				if (!ret && dump_flying(p, fd, fl))
+					ret = -1;
+				close(fd);
+			}
 		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
 			if (!ret)
 				pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
@@ -256,8 +290,23 @@ static int add_rotation(const struct fd_parms *p, const struct unix_diag_sk *d,
 	return 0;
 }
 
+static int add_flight(UnixSkMsg *m, const struct flight *fl)
+{
+	if (!fl->n)
+		return 0;
+	m->fd_ids = malloc(fl->n * sizeof(*m->fd_ids));
+	m->fd_types = malloc(fl->n * sizeof(*m->fd_types));
+	if (!m->fd_ids || !m->fd_types)
+		return -1;
+	memcpy(m->fd_ids, fl->ids, fl->n * sizeof(*m->fd_ids));
+	memcpy(m->fd_types, fl->types, fl->n * sizeof(*m->fd_types));
+	m->n_fd_ids = m->n_fd_types = fl->n;
+	return 0;
+}
+
 static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, UnixSkEntry *e)
 {
+	struct flight fl;
 	char *buf = malloc(PEEK_BUF);
 	union {
 		char b[CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(struct ucred))];
@@ -292,7 +341,7 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 				  p->pid);
 			break;
 		}
-		if (check_cmsgs(p, &mh))
+		if (check_cmsgs(p, &mh, &fl))
 			break;
 		/*
 		 * A stream says end of data with 0; so does a shut-down datagram
@@ -302,7 +351,8 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 			ret = 0;
 			break;
 		}
-		if (add_msg(e, buf, n, &src, e->type == SOCK_STREAM ? 0 : mh.msg_namelen))
+		if (add_msg(e, buf, n, &src, e->type == SOCK_STREAM ? 0 : mh.msg_namelen) ||
+		    add_flight(e->queue[e->n_queue - 1], &fl))
 			break;
 		empty |= n == 0;
 	}
@@ -776,12 +826,31 @@ static int check_entry(int rec, const UnixSkEntry *e)
 	return -1;
 }
 
+/* Descriptions in flight are sent again from criu's own copies. */
+static int hold_flying(const UnixSkEntry *e)
+{
+	for (size_t i = 0; i < e->n_queue; i++) {
+		const UnixSkMsg *m = e->queue[i];
+
+		if (m->n_fd_ids != m->n_fd_types || m->n_fd_ids > SCM_MAX_FDS) {
+			pr_err("unixsk.img: socket %lu has a message with bad descriptors in flight\n",
+			       (unsigned long)e->ino);
+			return -1;
+		}
+		for (size_t k = 0; k < m->n_fd_ids; k++)
+			if (restore_file_hold(m->fd_ids[k], m->fd_types[k]))
+				return -1;
+	}
+	return 0;
+}
+
 static int unixsk_collect(void)
 {
 	if (img_store_load(&store))
 		return -1;
 	for (int i = 0; i < store.nr; i++)
-		if (check_entry(i, (UnixSkEntry *)store.recs[i]))
+		if (check_entry(i, (UnixSkEntry *)store.recs[i]) ||
+		    hold_flying((UnixSkEntry *)store.recs[i]))
 			return -1;
 	return 0;
 }
@@ -911,21 +980,58 @@ static int drop_name(struct live_sk *ls)
 	return 0;
 }
 
+/* The SCM_RIGHTS of @m into @ctl: criu's copies of its descriptions in flight. */
+static int flight_cmsg(const UnixSkMsg *m, struct msghdr *mh, char *ctl, size_t size)
+{
+	struct cmsghdr *c;
+	int *fds;
+
+	if (!m->n_fd_ids)
+		return 0;
+	if (CMSG_SPACE(m->n_fd_ids * sizeof(int)) > size)
+		return -1;
+	mh->msg_control = ctl;
+	mh->msg_controllen = CMSG_SPACE(m->n_fd_ids * sizeof(int));
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(m->n_fd_ids * sizeof(int));
+	fds = (int *)CMSG_DATA(c);
+	for (size_t i = 0; i < m->n_fd_ids; i++) {
+		fds[i] = restore_file_fd(m->fd_ids[i]);
+		if (fds[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int send_all(int fd, const UnixSkMsg *m, const struct sockaddr_un *to, socklen_t tolen,
 		    const UnixSkEntry *e)
 {
+	char ctl[CMSG_SPACE(SCM_MAX_FDS * sizeof(int))];
+	struct msghdr mh = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0 };
 	size_t off = 0;
 
+	if (flight_cmsg(m, &mh, ctl, sizeof(ctl))) {
+		pr_err("Unix socket %lu: can't have the descriptors in flight at hand\n",
+		       (unsigned long)e->ino);
+		return -1;
+	}
 	do {
-		ssize_t n = sendto(fd, m->data.data + off, m->data.len - off,
-				   MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to,
-				   to ? tolen : 0);
+		struct iovec iov = { m->data.data + off, m->data.len - off };
+		ssize_t n;
 
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			pr_perror("Can't queue %zu bytes on unix socket %lu again", m->data.len,
 				  (unsigned long)e->ino);
 			return -1;
 		}
+		/* the descriptors go with the first part only */
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
 		off += n;
 	} while (off < m->data.len && e->type == SOCK_STREAM);
 	if (off != m->data.len) {
@@ -1357,4 +1463,5 @@ const struct fd_kind unixsk_kind = {
 	.name_of = unixsk_name,
 	.post_open = unixsk_post_open,
 	.reset = unixsk_reset,
+	.may_fly = true,
 };

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A descriptor in flight: a pipe's write end sent with SCM_RIGHTS over a
- * dgram socketpair and not received. criu refuses the dump (crfail); the
- * tree must be given back with the message and its fd still queued, not
- * duplicated, the peek offset unchanged: the receiver gets the fd, writes
- * through it and reads the bytes from the pipe.
+ * dgram socketpair and not received, its only copy. After restore (and after
+ * the dump, when the tree runs on) the message and its fd are still queued,
+ * not duplicated, the peek offset unchanged: the receiver gets the fd, writes
+ * through it and reads the bytes from the pipe, then EOF (no other copy).
  */
 #include <sys/wait.h>
 
