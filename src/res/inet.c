@@ -3,7 +3,8 @@
  * IPv4 and IPv6 TCP, UDP and raw sockets: TCP sockets unbound, bound,
  * listening (with an empty accept queue) or established (tcp.c, with
  * --tcp-established); UDP sockets bound or connected with their queued
- * datagrams (udp.c); raw sockets bound or connected with no packet queued
+ * datagrams (udp.c) and multicast memberships (mcast.c); raw sockets bound
+ * or connected with no packet queued
  * (a raw socket's peer is read from /proc/net/raw*).
  *
  * Options are saved when they differ from those of a fresh socket of the
@@ -29,6 +30,7 @@
 #include "images/store.h"
 #include "inet.pb-c.h"
 #include "res/table.h"
+#include "res/mcast.h"
 #include "res/tcp.h"
 #include "res/udp.h"
 #include "util/options.h"
@@ -76,6 +78,8 @@ static const struct sk_opt sk_opts[] = {
 	{ .level = IPPROTO_IP, .name = IP_MTU_DISCOVER, .family = AF_INET },
 	{ .level = IPPROTO_IP, .name = IP_MULTICAST_TTL, .family = AF_INET, .udp_only = true },
 	{ .level = IPPROTO_IP, .name = IP_MULTICAST_LOOP, .family = AF_INET, .udp_only = true },
+	{ .level = IPPROTO_IP, .name = IP_MULTICAST_IF, .family = AF_INET, .udp_only = true },
+	{ .level = IPPROTO_IP, .name = IP_MULTICAST_ALL, .family = AF_INET, .udp_only = true },
 	{ .level = IPPROTO_IP, .name = IP_BIND_ADDRESS_NO_PORT, .family = AF_INET },
 	{ .level = IPPROTO_IPV6, .name = IPV6_V6ONLY, .family = AF_INET6 },
 	{ .level = IPPROTO_IPV6, .name = IPV6_TCLASS, .family = AF_INET6 },
@@ -84,6 +88,8 @@ static const struct sk_opt sk_opts[] = {
 	{ .level = IPPROTO_IPV6, .name = IPV6_RECVPKTINFO, .family = AF_INET6 },
 	{ .level = IPPROTO_IPV6, .name = IPV6_MTU_DISCOVER, .family = AF_INET6 },
 	{ .level = IPPROTO_IPV6, .name = IPV6_MULTICAST_HOPS, .family = AF_INET6, .udp_only = true },
+	{ .level = IPPROTO_IPV6, .name = IPV6_MULTICAST_IF, .family = AF_INET6, .udp_only = true },
+	{ .level = IPPROTO_IPV6, .name = IPV6_MULTICAST_LOOP, .family = AF_INET6, .udp_only = true },
 	{ .level = IPPROTO_TCP, .name = TCP_NODELAY, .tcp_only = true },
 	{ .level = IPPROTO_TCP, .name = TCP_KEEPIDLE, .tcp_only = true },
 	{ .level = IPPROTO_TCP, .name = TCP_KEEPINTVL, .tcp_only = true },
@@ -367,9 +373,11 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		}
 		e.tcp = &tc;
 	}
-	if (type == SOCK_DGRAM && proto == IPPROTO_UDP &&
-	    udp_dump_queue(p->lfd, p->pid, p->fd, &e)) {
+	if ((type == SOCK_DGRAM && proto == IPPROTO_UDP &&
+	     udp_dump_queue(p->lfd, p->pid, p->fd, &e)) ||
+	    (type != SOCK_STREAM && mcast_dump(p->lfd, p->pid, p->fd, &e))) {
 		udp_free_queue(&e);
+		mcast_free(&e);
 		return -1;
 	}
 	pr_info("fd %d of pid %d: %s %s %s%s, %zu options\n", p->fd, p->pid,
@@ -383,6 +391,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	if (established)
 		tcp_free_conn(&tc);
 	udp_free_queue(&e);
+	mcast_free(&e);
 	return ret;
 }
 
@@ -486,7 +495,7 @@ static int inetsk_open(uint32_t id)
 			  addr_str(e->peer.data, e->peer.len, buf, sizeof(buf)));
 		goto err;
 	}
-	if (e->n_queue && udp_refill(fd, e))
+	if (mcast_restore(fd, e) || (e->n_queue && udp_refill(fd, e)))
 		goto err;
 	if (e->tcp && tcp_restore_conn(fd, e)) {
 		pr_perror("Can't restore the TCP connection of socket %u (%s)", id,

@@ -73,3 +73,94 @@ int procnet_raw_peer(int family, unsigned long ino, struct sockaddr_storage *pee
 	free(buf);
 	return ret;
 }
+
+static int add_group(struct mcast_group **out, int *nr, const struct mcast_group *g)
+{
+	struct mcast_group *n = realloc(*out, (*nr + 1) * sizeof(**out));
+
+	if (!n)
+		return -1;
+	*out = n;
+	n[(*nr)++] = *g;
+	return 0;
+}
+
+/* igmp: a line per device ("1\tlo        :     1      V3"), then one per group, indented */
+static int parse_igmp(const char *buf, struct mcast_group **out, int *nr)
+{
+	struct mcast_group dev = { 0 };
+	const char *line = strchr(buf, '\n');
+
+	while (line && *++line) {
+		struct mcast_group g = dev;
+		unsigned int hex;
+
+		if (*line != '\t' && *line != ' ') {
+			char *colon;
+
+			if (sscanf(line, "%d %15s", &dev.ifindex, dev.ifname) != 2)
+				return -1;
+			/* a name of 10 characters or more runs into the colon */
+			colon = strchr(dev.ifname, ':');
+			if (colon)
+				*colon = 0;
+		} else if (sscanf(line, " %8x", &hex) == 1) {
+			/* printed as the 32-bit word in memory: native order */
+			memcpy(g.addr, &hex, 4);
+			if (add_group(out, nr, &g))
+				return -1;
+		}
+		line = strchr(line, '\n');
+	}
+	return 0;
+}
+
+/* igmp6: "ifindex ifname group(32 hex digits, byte by byte) users flags timer" */
+static int parse_igmp6(const char *buf, struct mcast_group **out, int *nr)
+{
+	for (const char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		struct mcast_group g = { 0 };
+		char hex[33];
+
+		if (sscanf(line, "%d %15s %32[0-9a-fA-F]", &g.ifindex, g.ifname, hex) != 3 ||
+		    strlen(hex) != 32)
+			continue;
+		for (int i = 0; i < 16; i++) {
+			char byte[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+			g.addr[i] = (unsigned char)strtoul(byte, NULL, 16);
+		}
+		if (add_group(out, nr, &g))
+			return -1;
+	}
+	return 0;
+}
+
+int procnet_mcast_groups_buf(const char *buf, int family, struct mcast_group **out, int *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	if ((family == AF_INET ? parse_igmp : parse_igmp6)(buf, out, nr)) {
+		free(*out);
+		*out = NULL;
+		*nr = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int procnet_mcast_groups(int family, struct mcast_group **out, int *nr)
+{
+	char *buf = read_whole_file(family == AF_INET ? "/proc/net/igmp" : "/proc/net/igmp6", NULL);
+	int ret;
+
+	/* a kernel without IPv6 (or multicast) has no such file: no groups */
+	if (!buf) {
+		*out = NULL;
+		*nr = 0;
+		return 0;
+	}
+	ret = procnet_mcast_groups_buf(buf, family, out, nr);
+	free(buf);
+	return ret;
+}

@@ -1377,6 +1377,47 @@ START_TEST(test_live_raw_peer)
 }
 END_TEST
 
+/* /proc/net/igmp and igmp6 as the kernel prints them */
+START_TEST(test_mcast_groups)
+{
+	static const char igmp[] =
+		"Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+		"1\tlo        :     2      V3\n"
+		"\t\t\t\t030201EF     1 0:00000000\t\t0\n"
+		"\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+		"12\tveryveryveryl:     1      V3\n"
+		"\t\t\t\t050403E0     1 0:00000000\t\t0\n";
+	static const char igmp6[] =
+		"1    lo              ff020000000000000000000000770001     1 00000004 0\n"
+		"4    eth0            ff020000000000000000000000000001     1 0000000C 0\n";
+	struct mcast_group *g;
+	struct in_addr a;
+	int nr;
+
+	ck_assert_int_eq(procnet_mcast_groups_buf(igmp, AF_INET, &g, &nr), 0);
+	ck_assert_int_eq(nr, 3);
+	memcpy(&a, g[0].addr, 4);
+	ck_assert_int_eq(ntohl(a.s_addr), 0xef010203);
+	ck_assert_int_eq(g[0].ifindex, 1);
+	ck_assert_str_eq(g[0].ifname, "lo");
+	ck_assert_int_eq(g[2].ifindex, 12);
+	ck_assert_str_eq(g[2].ifname, "veryveryveryl");
+	free(g);
+	ck_assert_int_eq(procnet_mcast_groups_buf(igmp6, AF_INET6, &g, &nr), 0);
+	ck_assert_int_eq(nr, 2);
+	ck_assert_int_eq(g[0].addr[0], 0xff);
+	ck_assert_int_eq(g[0].addr[14], 0x00);
+	ck_assert_int_eq(g[0].addr[13], 0x77);
+	ck_assert_int_eq(g[0].addr[15], 0x01);
+	ck_assert_str_eq(g[1].ifname, "eth0");
+	free(g);
+	ck_assert_int_eq(procnet_mcast_groups_buf("Idx\tDevice\nbad line\n", AF_INET, &g, &nr), -1);
+	ck_assert_int_eq(procnet_mcast_groups_buf("", AF_INET6, &g, &nr), 0);
+	ck_assert_int_eq(nr, 0);
+	free(g);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -1428,6 +1469,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(live, test_read_file);
 	tcase_add_test(live, test_raw_peer);
 	tcase_add_test(live, test_live_raw_peer);
+	tcase_add_test(live, test_mcast_groups);
 	return s;
 }
 
