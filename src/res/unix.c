@@ -20,8 +20,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/filter.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/files.h"
@@ -431,10 +434,19 @@ static int fill_entry(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 {
 	const struct unix_diag_sk *l;
 
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+
 	e->type = d->type;
 	e->state = d->state;
 	e->flags = p->flags;
 	e->shutdown = d->shutdown;
+	if (!getsockopt(p->lfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) && cred.pid > 0) {
+		e->has_peer_pid = e->has_peer_uid = e->has_peer_gid = true;
+		e->peer_pid = cred.pid;
+		e->peer_uid = cred.uid;
+		e->peer_gid = cred.gid;
+	}
 	if (d->has_peer) {
 		e->has_peer = true;
 		e->peer = service_sk_ino && d->peer == service_sk_ino ? 0 : d->peer;
@@ -1217,6 +1229,112 @@ static int finish_one(struct live_sk *ls)
 	return 0;
 }
 
+/*
+ * socketpair(), listen() and connect() stamp the caller's pid, uid and gid
+ * as the peer credentials (SO_PEERCRED). They run in a short-lived child
+ * that shares criu's fd table and has the pid (when it is free; a task of
+ * the tree does not exist yet) and the ids that @e's record names.
+ */
+static int as_cred(const UnixSkEntry *e, int (*op)(void *), void *arg)
+{
+	struct clone_args ca = { .flags = CLONE_FILES, .exit_signal = SIGCHLD };
+	pid_t want, child;
+	int status;
+
+	if (!e->has_peer_pid || !e->peer_pid)
+		return op(arg);
+	want = e->peer_pid;
+	ca.set_tid = (uint64_t)&want;
+	ca.set_tid_size = 1;
+	child = sys_clone3(&ca);
+	if (child < 0 && errno == EEXIST) {
+		pr_info("Unix socket %lu: pid %d of its peer credentials is in use; another one stands\n",
+			(unsigned long)e->ino, want);
+		ca.set_tid = ca.set_tid_size = 0;
+		child = sys_clone3(&ca);
+	}
+	if (child < 0) {
+		pr_perror("Can't start a process to make unix socket %lu", (unsigned long)e->ino);
+		return -1;
+	}
+	if (child == 0) {
+		if (setgroups(0, NULL) || setresgid(e->peer_gid, e->peer_gid, e->peer_gid) ||
+		    setresuid(e->peer_uid, e->peer_uid, e->peer_uid)) {
+			pr_perror("Can't take uid %u gid %u for unix socket %lu", e->peer_uid,
+				  e->peer_gid, (unsigned long)e->ino);
+			_exit(1);
+		}
+		_exit(op(arg) ? 1 : 0);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		pr_err("Unix socket %lu could not be made as pid %d, uid %u\n",
+		       (unsigned long)e->ino, want, e->peer_uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* socketpair() into two fds criu reserved: the child's own numbers stay unknown */
+struct pair_op {
+	int type;
+	int slot[2];
+};
+
+static int op_pair(void *arg)
+{
+	struct pair_op *po = arg;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, po->type | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	if (dup3(sv[0], po->slot[0], O_CLOEXEC) < 0 || dup3(sv[1], po->slot[1], O_CLOEXEC) < 0)
+		return -1;
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}
+
+static int make_pair(const UnixSkEntry *e, int sv[2])
+{
+	struct pair_op po = { e->type, { open("/dev/null", O_RDONLY | O_CLOEXEC), -1 } };
+
+	po.slot[1] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (po.slot[0] < 0 || po.slot[1] < 0 || as_cred(e, op_pair, &po)) {
+		if (po.slot[0] >= 0)
+			close(po.slot[0]);
+		if (po.slot[1] >= 0)
+			close(po.slot[1]);
+		return -1;
+	}
+	sv[0] = po.slot[0];
+	sv[1] = po.slot[1];
+	return 0;
+}
+
+struct listen_op {
+	int fd, backlog;
+};
+
+static int op_listen(void *arg)
+{
+	struct listen_op *lo = arg;
+
+	return listen(lo->fd, lo->backlog);
+}
+
+struct connect_op {
+	int fd;
+	const UnixSkEntry *to;
+	const ProtobufCBinaryData *name;
+};
+
+static int op_connect(void *arg)
+{
+	struct connect_op *co = arg;
+
+	return at_name(co->fd, co->to, co->name, false);
+}
+
 static int create_one(struct live_sk *ls)
 {
 	UnixSkEntry *e = ls->e;
@@ -1230,14 +1348,14 @@ static int create_one(struct live_sk *ls)
 		goto out;
 	}
 	if (e->has_peer && !e->peer) {
-		if (socketpair(AF_UNIX, e->type | SOCK_CLOEXEC, 0, sv))
+		if (make_pair(e, sv))
 			goto out;
 		ls->fd = sv[0];
 		ls->tmp = sv[1];
 		goto out;
 	}
 	if (peer && peer->e->has_peer && peer->e->peer == e->ino && made_in_pair(e, peer->e)) {
-		if (socketpair(AF_UNIX, e->type | SOCK_CLOEXEC, 0, sv))
+		if (make_pair(e, sv))
 			goto out;
 		ls->fd = sv[0];
 		peer->fd = sv[1];
@@ -1263,6 +1381,10 @@ out:
 static int connect_orphan(struct live_sk *acc, struct live_sk *client)
 {
 	struct live_sk tl = { acc->e, socket(AF_UNIX, acc->e->type | SOCK_CLOEXEC, 0), -1, "" };
+	struct listen_op lo = { tl.fd, 1 };
+	struct connect_op co = { client->fd, acc->e, &acc->e->name };
+	char path[PATH_MAX];
+	struct stat st;
 	int ret = -1;
 
 	if (tl.fd < 0) {
@@ -1271,12 +1393,24 @@ static int connect_orphan(struct live_sk *acc, struct live_sk *client)
 	}
 	if (bind_one(&tl))
 		goto out;
-	if (listen(tl.fd, 1)) {
+	/*
+	 * The client connects as whoever connected first (below), through a
+	 * socket file criu just made: open to anyone for that moment only.
+	 */
+	full_path(acc->e, path, sizeof(path));
+	if (is_path(acc->e) && (stat(path, &st) || chmod(path, 0777))) {
+		pr_perror("Can't open the stand-in socket file %s for the client", path);
+		goto out;
+	}
+	/* the client's peer credentials are the listener's, the accepted one's the client's */
+	if (as_cred(client->e, op_listen, &lo)) {
 		pr_perror("Can't listen for unix socket %lu", (unsigned long)acc->e->ino);
 		goto out;
 	}
-	if (at_name(client->fd, acc->e, &acc->e->name, false))
+	if (as_cred(acc->e, op_connect, &co))
 		goto out;
+	if (is_path(acc->e) && chmod(path, st.st_mode & 07777))
+		pr_perror("Can't give the stand-in socket file %s its mode back", path);
 	acc->fd = accept4(tl.fd, NULL, NULL, SOCK_CLOEXEC);
 	if (acc->fd < 0)
 		pr_perror("Can't accept unix socket %lu", (unsigned long)acc->e->ino);
@@ -1291,6 +1425,7 @@ out:
 
 static int connect_accepted(struct live_sk *acc)
 {
+	struct connect_op co;
 	struct live_sk *l = live_by_ino(acc->e->accepted_on);
 	struct live_sk *client = live_by_ino(acc->e->peer);
 
@@ -1301,7 +1436,8 @@ static int connect_accepted(struct live_sk *acc)
 		       (unsigned long)acc->e->ino);
 		return -1;
 	}
-	if (at_name(client->fd, l->e, &l->e->name, false))
+	co = (struct connect_op){ client->fd, l->e, &l->e->name };
+	if (as_cred(acc->e, op_connect, &co))
 		return -1;
 	acc->fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 	if (acc->fd < 0) {
@@ -1332,11 +1468,14 @@ static int build(void)
 			if (lives[i].e->has_name && !lives[i].e->has_accepted_on &&
 			    lives[i].fd >= 0 && lives[i].e->deleted == (pass == 1))
 				ret = bind_one(&lives[i]);
-	for (int i = 0; i < nr_lives && !ret; i++)
-		if (lives[i].e->state == ST_LISTEN && listen(lives[i].fd, lives[i].e->backlog)) {
+	for (int i = 0; i < nr_lives && !ret; i++) {
+		struct listen_op lo = { lives[i].fd, lives[i].e->backlog };
+
+		if (lives[i].e->state == ST_LISTEN && as_cred(lives[i].e, op_listen, &lo)) {
 			pr_perror("Can't listen on unix socket %lu", (unsigned long)lives[i].e->ino);
 			ret = -1;
 		}
+	}
 	for (int i = 0; i < nr_lives && !ret; i++)
 		if (lives[i].e->type == SOCK_DGRAM)
 			ret = refill_dgram(&lives[i], false);
