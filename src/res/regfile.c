@@ -3,10 +3,13 @@
  * reopened by path at the saved position; unlinked files are recreated from
  * their saved contents and unlinked again. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -22,6 +25,7 @@
 #include "res/table.h"
 #include "util/log.h"
 #include "util/options.h"
+#include "util/proc.h"
 
 #define DELETED_SUFFIX " (deleted)"
 #define MEM_MAJOR 1	/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom */
@@ -35,13 +39,14 @@ static bool regfile_match(const struct fd_parms *p)
 	return S_ISCHR(p->st.st_mode) && major(p->st.st_rdev) == MEM_MAJOR;
 }
 
-static int dump_ghost(const struct fd_parms *p, uint32_t id)
+/* The contents of a file no name reaches (@what: why) travel in the images. */
+static int dump_ghost(const struct fd_parms *p, uint32_t id, const char *what)
 {
 	GhostFileEntry ge = GHOST_FILE_ENTRY__INIT;
 	int ret;
 
 	if ((uint64_t)p->st.st_size > opts.ghost_limit) {
-		pr_err("Unlinked file %s of pid %d fd %d is %ld bytes, over --ghost-limit %lu\n",
+		pr_err("%s %s of pid %d fd %d is %ld bytes, over --ghost-limit %lu\n", what,
 		       p->link, p->pid, p->fd, (long)p->st.st_size,
 		       (unsigned long)opts.ghost_limit);
 		return -1;
@@ -244,6 +249,47 @@ static int dump_proc_file(const struct fd_parms *p, RegFileEntry *re, char *path
 	return img_store_write(&store, &re->base);
 }
 
+/* Whether mount @mnt_id is in @pid's mount table. */
+static bool mount_listed(pid_t pid, unsigned long mnt_id)
+{
+	char *buf = proc_read_file("/proc/%d/mountinfo", pid), *line;
+	bool found = false;
+
+	for (line = buf; line && *line && !found; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		found = strtoul(line, NULL, 10) == mnt_id;
+	free(buf);
+	return found;
+}
+
+/*
+ * A file its path no longer reaches: 1 if its mount is gone (unmounted
+ * while open: the file's path is within it) and it is on tmpfs, whose
+ * contents are kept; refused otherwise (another filesystem keeps them on a
+ * disk criu cannot reach, a mount over the path hides the file); 0 if the
+ * path reaches it.
+ */
+static int unreachable(const struct fd_parms *p, const char *path, const struct statfs *sf)
+{
+	const char *mnt = fdinfo_field(p->fdinfo, "mnt_id:");
+	struct stat st;
+
+	if (!stat(path, &st) && st.st_dev == p->st.st_dev && st.st_ino == p->st.st_ino)
+		return 0;
+	if (!mnt || mount_listed(p->pid, strtoul(mnt, NULL, 10))) {
+		pr_err("unsupported: %s fd %d of pid %d is not reachable by its path (something is mounted over it)\n",
+		       path, p->fd, p->pid);
+		return -1;
+	}
+	if (sf->f_type != TMPFS_MAGIC) {
+		pr_err("unsupported: %s fd %d of pid %d is on a mount that is gone (kept only for tmpfs)\n",
+		       path, p->fd, p->pid);
+		return -1;
+	}
+	pr_info("fd %d of pid %d: %s is on a tmpfs that is gone: its contents are kept\n", p->fd,
+		p->pid, path);
+	return 1;
+}
+
 static int regfile_dump(const struct fd_parms *p, uint32_t id)
 {
 	RegFileEntry re = REG_FILE_ENTRY__INIT;
@@ -284,7 +330,7 @@ static int regfile_dump(const struct fd_parms *p, uint32_t id)
 		/* small unlinked files travel in the images; others need a name */
 		if (p->st.st_nlink == 0 && (uint64_t)p->st.st_size <= opts.ghost_limit) {
 			re.has_deleted = re.deleted = true;
-			if (dump_ghost(p, id))
+			if (dump_ghost(p, id, "Unlinked file"))
 				return -1;
 		} else {
 			snprintf(orig, sizeof(orig), "%s", path);
@@ -292,6 +338,15 @@ static int regfile_dump(const struct fd_parms *p, uint32_t id)
 				return -1;
 			re.has_link_remap = re.link_remap = true;
 			re.orig_path = orig;
+		}
+	} else if (S_ISREG(p->st.st_mode) && !(p->flags & O_PATH)) {
+		switch (unreachable(p, path, &sf)) {
+		case -1:
+			return -1;
+		case 1:
+			re.has_vanished = re.vanished = true;
+			if (dump_ghost(p, id, "File on a tmpfs that is gone,"))
+				return -1;
 		}
 	}
 	return img_store_write(&store, &re.base);
@@ -321,7 +376,8 @@ static RegFileEntry *find_entry(uint32_t id)
 	return re;
 }
 
-static int create_ghost(const RegFileEntry *re)
+/* File @re made again at @path from the contents in its ghost image. */
+static int create_ghost(const RegFileEntry *re, const char *path)
 {
 	ProtobufCMessage *msg;
 	GhostFileEntry *ge;
@@ -330,27 +386,118 @@ static int create_ghost(const RegFileEntry *re)
 	if (img_read_single(IMG_GHOST_FILE, re->id, &msg))
 		return -1;
 	ge = (GhostFileEntry *)msg;
-	fd = open(re->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ge->mode & 07777);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ge->mode & 07777);
 	if (fd < 0) {
-		pr_perror("Can't recreate unlinked file %s", re->path);
+		pr_perror("Can't make file %s again", path);
 		goto out;
 	}
 	if (ge->has_data && write(fd, ge->data.data, ge->data.len) != (ssize_t)ge->data.len) {
-		pr_perror("Can't fill unlinked file %s", re->path);
+		pr_perror("Can't fill file %s", path);
 		goto err;
 	}
 	if (ge->has_uid && fchown(fd, ge->uid, ge->gid)) {
-		pr_perror("Can't chown unlinked file %s", re->path);
+		pr_perror("Can't chown file %s", path);
 		goto err;
 	}
 	goto out;
 err:
 	close(fd);
-	unlink(re->path);
+	unlink(path);
 	fd = -1;
 out:
 	img_free(NULL, msg);
 	return fd;
+}
+
+/* tmpfs mounts standing for ones that were gone at dump, one per old device */
+struct stand_in_mnt {
+	uint64_t dev;
+	char dir[64];
+};
+static struct stand_in_mnt *mnts;
+static int nr_mnts;
+
+static const char *stand_in_mount(uint64_t dev)
+{
+	struct stand_in_mnt *nm;
+
+	for (int i = 0; i < nr_mnts; i++)
+		if (mnts[i].dev == dev)
+			return mnts[i].dir;
+	nm = realloc(mnts, (nr_mnts + 1) * sizeof(*mnts));
+	if (!nm)
+		return NULL;
+	mnts = nm;
+	nm = &mnts[nr_mnts];
+	nm->dev = dev;
+	snprintf(nm->dir, sizeof(nm->dir), "/tmp/.criu-tmpfs.XXXXXX");
+	if (!mkdtemp(nm->dir)) {
+		pr_perror("Can't make a directory to mount a tmpfs on");
+		return NULL;
+	}
+	if (mount("none", nm->dir, "tmpfs", 0, "mode=0755")) {
+		pr_perror("Can't mount a tmpfs on %s", nm->dir);
+		rmdir(nm->dir);
+		return NULL;
+	}
+	nr_mnts++;
+	return nm->dir;
+}
+
+/* The directories of @rel below @dir, as they were (names only). */
+static int make_parents(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s%s", dir, rel);
+
+	for (char *s = path + strlen(dir) + 1; n > 0 && (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			pr_perror("Can't make directory %s", path);
+			return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+/*
+ * A file of a tmpfs that was gone at dump: made again in a tmpfs of its own
+ * at the same place below the mount's root, opened there; the mount is
+ * detached once every file is open (regfile_post_open), so the fd reads
+ * as before: the path below a mount nobody reaches.
+ */
+static int open_vanished(const RegFileEntry *re, int flags)
+{
+	const char *dir = stand_in_mount(re->dev);
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (!dir || make_parents(dir, re->path))
+		return -1;
+	snprintf(path, sizeof(path), "%s%s", dir, re->path);
+	/* a second description of the same file opens the one made first */
+	if (lstat(path, &st)) {
+		fd = create_ghost(re, path);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return open(path, flags);
+}
+
+static int regfile_post_open(void)
+{
+	for (int i = 0; i < nr_mnts; i++) {
+		if (umount2(mnts[i].dir, MNT_DETACH))
+			pr_perror("Can't detach the tmpfs on %s", mnts[i].dir);
+		rmdir(mnts[i].dir);
+	}
+	free(mnts);
+	mnts = NULL;
+	nr_mnts = 0;
+	return 0;
 }
 
 static int ghost_holder(const RegFileEntry *re)
@@ -361,7 +508,7 @@ static int ghost_holder(const RegFileEntry *re)
 	for (int i = 0; i < nr_ghosts; i++)
 		if (ghosts[i].dev == re->dev && ghosts[i].ino == re->ino)
 			return ghosts[i].fd;
-	fd = create_ghost(re);
+	fd = create_ghost(re, re->path);
 	if (fd < 0)
 		return -1;
 	unlink(re->path);
@@ -506,6 +653,14 @@ static int regfile_open_real(uint32_t id)
 	if (re->has_gone_pid)
 		return open_of_gone_pid(re, flags | O_CLOEXEC);
 	open_path = re->path;
+	if (re->vanished) {
+		fd = open_vanished(re, flags | O_CLOEXEC);
+		if (fd >= 0 && seek_to_pos(re, fd)) {
+			close(fd);
+			fd = -1;
+		}
+		return fd;
+	}
 	if (re->deleted) {
 		int holder = ghost_holder(re);
 
@@ -533,7 +688,7 @@ static bool regfile_in_task(uint32_t id)
 {
 	RegFileEntry *re = find_entry(id);
 
-	return re && !re->deleted && !re->link_remap && !re->has_gone_pid;
+	return re && !re->deleted && !re->link_remap && !re->has_gone_pid && !re->vanished;
 }
 
 /* the tree runs: the names --link-remap made at dump go */
@@ -560,6 +715,7 @@ static int regfile_name(uint32_t id, char *buf, size_t len)
 
 static void regfile_reset(void)
 {
+	regfile_post_open();
 	img_store_reset(&store);
 	for (int i = 0; i < nr_ghosts; i++)
 		close(ghosts[i].fd);
@@ -584,6 +740,7 @@ const struct fd_kind regfile_kind = {
 	.open = regfile_open,
 	.open_in_task = regfile_in_task,
 	.installed = regfile_installed,
+	.post_open = regfile_post_open,
 	.go_live = regfile_go_live,
 	.name_of = regfile_name,
 	.reset = regfile_reset,
