@@ -7,7 +7,9 @@
  *      SO_RCVBUF, O_NONBLOCK;
  *   D: SOCK_DGRAM, ETH_P_IP, unbound (every interface), PACKET_VERSION
  *      TPACKET_V2, PACKET_ORIGDEV, PACKET_TIMESTAMP;
- *   Z: SOCK_RAW, protocol 0, bound to lo (takes nothing), PACKET_RESERVE.
+ *   Z: SOCK_RAW, protocol 0, bound to lo (takes nothing), PACKET_RESERVE,
+ *      PACKET_QDISC_BYPASS, PACKET_LOSS, PACKET_VNET_HDR with a 12-byte
+ *      header (PACKET_VNET_HDR_SZ), SO_SNDBUF.
  * After restore each reports the same address, options and filter, and R
  * and D still receive: a UDP datagram sent over loopback arrives on R
  * (with its auxiliary data) and on D, once what they queued before is
@@ -32,6 +34,10 @@
 #include "zdtmtst.h"
 
 #define NR_SK 3
+
+#ifndef PACKET_VNET_HDR_SZ
+#define PACKET_VNET_HDR_SZ 24
+#endif
 
 struct opt {
 	int sk, level, name, val;
@@ -134,6 +140,12 @@ int main(int argc, char **argv)
 		{ d, SOL_PACKET, PACKET_ORIGDEV, 1 },
 		{ d, SOL_PACKET, PACKET_TIMESTAMP, SOF_TIMESTAMPING_RAW_HARDWARE },
 		{ z, SOL_PACKET, PACKET_RESERVE, 64 },
+		{ z, SOL_PACKET, PACKET_QDISC_BYPASS, 1 },
+		{ z, SOL_PACKET, PACKET_LOSS, 1 },
+		{ z, SOL_PACKET, PACKET_VNET_HDR, 1 },
+		/* after PACKET_VNET_HDR, which sets the size to 10 */
+		{ z, SOL_PACKET, PACKET_VNET_HDR_SZ, 12 },
+		{ z, SOL_SOCKET, SO_SNDBUF, 50000 },
 	};
 	int vals[sizeof(opts) / sizeof(opts[0])];
 
