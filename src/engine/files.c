@@ -54,6 +54,14 @@ int dump_files_finish(void)
 	return ret;
 }
 
+bool dump_mapping_refused(pid_t pid, const struct stat *st, unsigned long start)
+{
+	for (int i = 0; i < nr_fd_kinds; i++)
+		if (fd_kinds[i]->refuse_mapping && fd_kinds[i]->refuse_mapping(pid, st, start))
+			return true;
+	return false;
+}
+
 void dump_files_release(bool tree_dies)
 {
 	for (int i = 0; i < nr_fd_kinds; i++)

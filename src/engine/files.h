@@ -45,6 +45,12 @@ struct fd_kind {
 	/* dump: after every task's descriptors, with the whole tree (checks that
 	 * need every description seen, per-task state such as a controlling tty) */
 	int (*dump_tree)(const struct pstree *tree);
+	/*
+	 * dump: task @pid maps at @start the file @st, which the memory dump
+	 * cannot carry (a socket): if the file is of this kind, log the
+	 * refusal naming what it is and return true. Optional.
+	 */
+	bool (*refuse_mapping)(pid_t pid, const struct stat *st, unsigned long start);
 	/* dump: close this kind's images at the end of a dump */
 	int (*dump_finish)(void);
 	/*
@@ -121,6 +127,8 @@ extern const int nr_fd_kinds;
 int dump_task_files(struct task *t);
 /* Dump cwd and root into fs-<fs_id>.img. */
 int dump_task_fs(struct task *t);
+/* Did a kind refuse the mapping of @st at @start in @pid (and say so)? */
+bool dump_mapping_refused(pid_t pid, const struct stat *st, unsigned long start);
 /* Every kind's dump_release, before the tree gets its final state. */
 void dump_files_release(bool tree_dies);
 /* Every kind's dump_tree hook, once every task's descriptors are dumped. */

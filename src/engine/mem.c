@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "engine/files.h"
 #include "engine/mem.h"
 #include "engine/pagemap-scan.h"
 #include "engine/vma.h"
@@ -375,6 +376,8 @@ static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		if (dump_mapping_refused(pid, &st, pv->start))
+			return -1;
 		pr_err("unsupported: mapping of %s (mode 0%o) at 0x%lx in pid %d\n", path,
 		       st.st_mode, (unsigned long)pv->start, pid);
 		return -1;

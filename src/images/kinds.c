@@ -15,6 +15,7 @@
 #include "memfd.pb-c.h"
 #include "mm.pb-c.h"
 #include "netlink.pb-c.h"
+#include "packet.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pidfd.pb-c.h"
 #include "pipe.pb-c.h"
@@ -52,6 +53,7 @@ const struct img_kind img_kinds[IMG_KIND_COUNT] = {
 	[IMG_UNIXSK] = { "unixsk", "unixsk.img", 0x62471729, &unix_sk_entry__descriptor },
 	[IMG_INETSK] = { "inetsk", "inetsk.img", 0x63532627, &inet_sk_entry__descriptor },
 	[IMG_NETLINKSK] = { "netlinksk", "netlinksk.img", 0x63542101, &netlink_sk_entry__descriptor },
+	[IMG_PACKETSK] = { "packetsk", "packetsk.img", 0x63182417, &packet_sk_entry__descriptor },
 	[IMG_MEMFD_INODES] = { "memfd-inodes", "memfd-inodes.img", 0x63112745, &memfd_inode_entry__descriptor },
 	[IMG_MEMFD_FILES] = { "memfd-files", "memfd-files.img", 0x63124418, &memfd_file_entry__descriptor },
 	[IMG_EVENTPOLL] = { "eventpoll", "eventpoll.img", 0x63135012, &eventpoll_file_entry__descriptor },

@@ -36,6 +36,7 @@
 #include "util/options.h"
 #include "util/log.h"
 #include "util/procnet.h"
+#include "util/sockopt.h"
 
 struct sk_opt {
 	int level, name;
@@ -257,17 +258,18 @@ static int save_opts(int fd, int fresh, const InetSkEntry *k, bool established,
 {
 	for (size_t i = 0; i < NR_SK_OPTS; i++) {
 		const struct sk_opt *o = &sk_opts[i];
-		uint8_t mine[OPT_MAX] = { 0 }, def[OPT_MAX] = { 0 };
-		socklen_t ml = sizeof(mine), dl = sizeof(def);
+		uint8_t mine[OPT_MAX] = { 0 };
+		socklen_t ml = sizeof(mine);
+		int diff;
 
 		if (!applies(o, k->family, k->type, k->protocol) || (established && derived(o)))
 			continue;
-		if (getsockopt(fd, o->level, o->name, mine, &ml)) {
+		diff = sockopt_differs(fd, fresh, o->level, o->name, mine, &ml);
+		if (diff < 0) {
 			pr_perror("Can't read socket option %d:%d", o->level, o->name);
 			return -1;
 		}
-		if (!getsockopt(fresh, o->level, o->name, def, &dl) && dl == ml &&
-		    !memcmp(mine, def, ml))
+		if (!diff)
 			continue;
 		memcpy(vals[e->n_opts], mine, ml);
 		opts[e->n_opts] = (InetSkOpt)INET_SK_OPT__INIT;
@@ -411,28 +413,13 @@ static int set_opts(int fd, const InetSkEntry *e)
 {
 	for (size_t i = 0; i < e->n_opts; i++) {
 		const InetSkOpt *o = e->opts[i];
-		uint8_t val[OPT_MAX];
-		size_t len = o->value.len;
-		int v, name = o->name;
 
-		if (len > sizeof(val)) {
-			pr_err("Socket %u: option %d:%d is %zu bytes\n", e->id, o->level, o->name, len);
+		if (o->value.len > OPT_MAX) {
+			pr_err("Socket %u: option %d:%d is %zu bytes\n", e->id, o->level, o->name,
+			       o->value.len);
 			return -1;
 		}
-		memcpy(val, o->value.data, len);
-		/*
-		 * The kernel reports twice what was asked for and doubles it
-		 * again; the FORCE variants skip the sysctl cap that an
-		 * auto-tuned size may have grown past.
-		 */
-		if (o->level == SOL_SOCKET && (o->name == SO_SNDBUF || o->name == SO_RCVBUF) &&
-		    len == sizeof(int)) {
-			memcpy(&v, val, sizeof(v));
-			v /= 2;
-			memcpy(val, &v, sizeof(v));
-			name = o->name == SO_SNDBUF ? SO_SNDBUFFORCE : SO_RCVBUFFORCE;
-		}
-		if (setsockopt(fd, o->level, name, val, len)) {
+		if (sockopt_restore(fd, o->level, o->name, o->value.data, o->value.len)) {
 			pr_perror("Can't set option %d:%d of socket %u", o->level, o->name, e->id);
 			return -1;
 		}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sockets of every family no other kind claims (packet, vsock, alg, ...):
+ * Sockets of every family no other kind claims (vsock, alg, ...):
  * matched last, so the refusal names the family instead of the inode.
  */
 #include <stdio.h>
@@ -13,8 +13,6 @@
 static const char *family_name(int family)
 {
 	switch (family) {
-	case AF_PACKET:
-		return "packet";
 	case AF_VSOCK:
 		return "vsock";
 	case AF_ALG:

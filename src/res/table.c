@@ -16,6 +16,7 @@ const struct fd_kind *const fd_kinds[] = {
 	&unixsk_kind,
 	&inetsk_kind,
 	&netlinksk_kind,
+	&packetsk_kind,
 	&tty_kind,
 	&inotify_kind,
 	&fanotify_kind,

@@ -12,6 +12,7 @@ extern const struct fd_kind timerfd_kind;
 extern const struct fd_kind unixsk_kind;
 extern const struct fd_kind inetsk_kind;
 extern const struct fd_kind netlinksk_kind;
+extern const struct fd_kind packetsk_kind;
 extern const struct fd_kind othersk_kind;
 extern const struct fd_kind memfd_kind;
 extern const struct fd_kind eventpoll_kind;

@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <linux/filter.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +42,7 @@
 #include "unix.pb-c.h"
 #include "util/log.h"
 #include "util/options.h"
+#include "util/sockopt.h"
 #include "util/sys.h"
 #include "util/unix_diag.h"
 
@@ -141,8 +141,9 @@ static int getint(int fd, int opt, int *val)
 static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 {
 	struct timeval rt, st;
-	socklen_t tl = sizeof(rt), sl = sizeof(st), flen = 0;
+	socklen_t tl = sizeof(rt), sl = sizeof(st);
 	int sndbuf, rcvbuf, passcred, passsec, peek, lowat, lock;
+	char what[64];
 
 	if (getint(p->lfd, SO_SNDBUF, &sndbuf) || getint(p->lfd, SO_RCVBUF, &rcvbuf) ||
 	    getint(p->lfd, SO_PASSCRED, &passcred) || getint(p->lfd, SO_PASSSEC, &passsec) ||
@@ -163,29 +164,8 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 	o->sndtimeo_us = st.tv_sec * 1000000ULL + st.tv_usec;
 	o->has_lock_filter = true;
 	o->lock_filter = lock;
-	/* a zero length asks how many instructions the filter has */
-	if (getsockopt(p->lfd, SOL_SOCKET, SO_GET_FILTER, NULL, &flen)) {
-		pr_perror("Can't read the filter of unix socket fd %d of pid %d", p->fd, p->pid);
-		return -1;
-	}
-	if (flen) {
-		struct sock_filter *f = calloc(flen, sizeof(*f));
-
-		o->filter = calloc(flen, sizeof(uint64_t));
-		if (!f || !o->filter ||
-		    getsockopt(p->lfd, SOL_SOCKET, SO_GET_FILTER, f, &flen)) {
-			pr_perror("Can't read the filter of unix socket fd %d of pid %d", p->fd,
-				  p->pid);
-			free(f);
-			return -1;
-		}
-		o->n_filter = flen;
-		for (socklen_t i = 0; i < flen; i++)
-			o->filter[i] = (uint64_t)f[i].code | (uint64_t)f[i].jt << 16 |
-				       (uint64_t)f[i].jf << 24 | (uint64_t)f[i].k << 32;
-		free(f);
-	}
-	return 0;
+	snprintf(what, sizeof(what), "unix socket fd %d of pid %d", p->fd, p->pid);
+	return sk_filter_dump(p->lfd, what, &o->filter, &o->n_filter);
 }
 
 static int add_msg(UnixSkEntry *e, const void *data, size_t len, const struct sockaddr_un *src,
@@ -1173,6 +1153,7 @@ static int set_opts(struct live_sk *ls)
 	UnixSkOpts *o = ls->e->opts;
 	struct timeval rt = { o->rcvtimeo_us / 1000000, o->rcvtimeo_us % 1000000 };
 	struct timeval st = { o->sndtimeo_us / 1000000, o->sndtimeo_us % 1000000 };
+	char what[64];
 
 	/* the kernel doubles what it is given */
 	if (setint(ls, SO_SNDBUFFORCE, o->sndbuf / 2, "SO_SNDBUF") ||
@@ -1187,19 +1168,9 @@ static int set_opts(struct live_sk *ls)
 		pr_perror("Can't set timeouts of unix socket %lu", (unsigned long)ls->e->ino);
 		return -1;
 	}
-	if (o->n_filter) {
-		struct sock_filter f[o->n_filter];
-		struct sock_fprog prog = { o->n_filter, f };
-
-		for (size_t i = 0; i < o->n_filter; i++)
-			f[i] = (struct sock_filter){ o->filter[i] & 0xffff, (o->filter[i] >> 16) & 0xff,
-						     (o->filter[i] >> 24) & 0xff, o->filter[i] >> 32 };
-		if (setsockopt(ls->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
-			pr_perror("Can't attach the filter of unix socket %lu",
-				  (unsigned long)ls->e->ino);
-			return -1;
-		}
-	}
+	snprintf(what, sizeof(what), "unix socket %lu", (unsigned long)ls->e->ino);
+	if (sk_filter_restore(ls->fd, what, o->filter, o->n_filter))
+		return -1;
 	if (o->lock_filter && setint(ls, SO_LOCK_FILTER, 1, "SO_LOCK_FILTER"))
 		return -1;
 	return 0;

@@ -164,3 +164,48 @@ int procnet_mcast_groups(int family, struct mcast_group **out, int *nr)
 	free(buf);
 	return ret;
 }
+
+/* sk RefCnt Type Proto Iface R Rmem User Inode; sk is a hashed pointer */
+int procnet_packet_buf(const char *buf, unsigned long ino, struct procnet_packet *row)
+{
+	const char *line = strchr(buf, '\n');	/* past the header */
+
+	while (line && *++line) {
+		size_t n = strcspn(line, "\n");
+		unsigned long rmem, inode;
+		unsigned proto, running;
+		int type, ifindex;
+		char one[256];
+
+		/* a damaged row must not borrow fields from the next one */
+		if (n >= sizeof(one))
+			n = 0;
+		memcpy(one, line, n);
+		one[n] = 0;
+		if (sscanf(one, "%*s %*d %d %x %d %u %lu %*u %lu", &type, &proto, &ifindex,
+			   &running, &rmem, &inode) == 6 &&
+		    inode == ino) {
+			row->type = type;
+			row->proto = proto;
+			row->ifindex = ifindex;
+			row->running = running;
+			row->rmem = rmem;
+			row->ino = inode;
+			return 0;
+		}
+		line = strchr(line, '\n');
+	}
+	return 1;
+}
+
+int procnet_packet(pid_t pid, unsigned long ino, struct procnet_packet *row)
+{
+	char *buf = proc_read_file("/proc/%d/net/packet", pid);
+	int ret;
+
+	if (!buf)
+		return -1;
+	ret = procnet_packet_buf(buf, ino, row);
+	free(buf);
+	return ret;
+}

@@ -19,6 +19,9 @@
 #include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -1418,6 +1421,67 @@ START_TEST(test_mcast_groups)
 }
 END_TEST
 
+/* /proc/net/packet as the kernel prints it: hashed pointers, proto in hex, host order */
+START_TEST(test_packet_rows)
+{
+	static const char rows[] =
+		"sk               RefCnt Type Proto  Iface R Rmem   User   Inode\n"
+		"000000001bca9e36 3      3    0003   1     1 2304   0      15521547\n"
+		"000000002860a81b 2      2    0000   0     0 0      0      15523721\n"
+		"00000000462c95ec 3      3    88cc   -1    0 0      1000   99\n"
+		"garbage\n"
+		"0000000000000000 3      2    0800   2     1 0      0\n";
+	struct procnet_packet row;
+
+	ck_assert_int_eq(procnet_packet_buf(rows, 15521547, &row), 0);
+	ck_assert_int_eq(row.type, 3);
+	ck_assert_uint_eq(row.proto, 0x0003);
+	ck_assert_int_eq(row.ifindex, 1);
+	ck_assert(row.running);
+	ck_assert_uint_eq(row.rmem, 2304);
+	ck_assert_uint_eq(row.ino, 15521547);
+	ck_assert_int_eq(procnet_packet_buf(rows, 15523721, &row), 0);
+	ck_assert_int_eq(row.type, 2);
+	ck_assert_uint_eq(row.proto, 0);
+	ck_assert(!row.running);
+	ck_assert_int_eq(procnet_packet_buf(rows, 99, &row), 0);
+	ck_assert_uint_eq(row.proto, 0x88cc);
+	ck_assert_int_eq(row.ifindex, -1);
+	/* a row without its inode, or no such socket */
+	ck_assert_int_eq(procnet_packet_buf(rows, 0, &row), 1);
+	ck_assert_int_eq(procnet_packet_buf(rows, 1552154, &row), 1);
+	ck_assert_int_eq(procnet_packet_buf("sk RefCnt\n", 99, &row), 1);
+	ck_assert_int_eq(procnet_packet_buf("", 99, &row), 1);
+}
+END_TEST
+
+/* A live packet socket bound to lo (needs CAP_NET_RAW: skipped without). */
+START_TEST(test_live_packet)
+{
+	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	int sk = socket(AF_PACKET, SOCK_DGRAM, 0);
+	struct procnet_packet row;
+	struct stat st;
+
+	if (sk < 0)
+		return;
+	sa.sll_ifindex = if_nametoindex("lo");
+	ck_assert_int_eq(fstat(sk, &st), 0);
+	ck_assert_int_eq(procnet_packet(getpid(), st.st_ino, &row), 0);
+	ck_assert_int_eq(row.type, SOCK_DGRAM);
+	ck_assert_uint_eq(row.proto, 0);
+	ck_assert_int_eq(row.ifindex, 0);
+	ck_assert(!row.running);
+	ck_assert_int_eq(bind(sk, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(procnet_packet(getpid(), st.st_ino, &row), 0);
+	ck_assert_uint_eq(row.proto, ETH_P_IP);
+	ck_assert_int_eq(row.ifindex, sa.sll_ifindex);
+	ck_assert(row.running);
+	close(sk);
+	ck_assert_int_eq(procnet_packet(getpid(), st.st_ino, &row), 1);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -1470,6 +1534,8 @@ static Suite *proc_suite(void)
 	tcase_add_test(live, test_raw_peer);
 	tcase_add_test(live, test_live_raw_peer);
 	tcase_add_test(live, test_mcast_groups);
+	tcase_add_test(live, test_packet_rows);
+	tcase_add_test(live, test_live_packet);
 	return s;
 }
 
