@@ -16,7 +16,7 @@
 int infect_find_syscall(pid_t pid, uint64_t *addr)
 {
 	int nr, ret = -1;
-	struct proc_vma *vmas = proc_parse_smaps(pid, &nr);
+	struct proc_vma *vmas = proc_parse_maps(pid, &nr);
 
 	if (!vmas)
 		return -1;
