@@ -100,13 +100,6 @@ int infect_syscall(struct infect_ctx *ctx, long nr, long *ret, long a1, long a2,
 	return 0;
 }
 
-/*
- * Everything but SIGTRAP is blocked while we run calls: no handler may run in
- * the middle, and a blocked SIGTRAP from single-stepping would make the kernel
- * reset the task's SIGTRAP handler.
- */
-#define INFECT_MASK (~0ULL & ~(1ULL << (SIGTRAP - 1)))
-
 static int infect_attach_thread(struct infect_ctx *ctx, pid_t tid)
 {
 	uint64_t mask, ours;
