@@ -44,7 +44,6 @@ LIB_SRC		:= $(filter-out src/cmd/main.c,$(LIB_SRC))
 LIB_O		:= $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRC))
 
 PIE_SRC		:= $(sort $(wildcard src/pie/*.c))
-PIE_O		:= $(patsubst src/%.c,$(BUILD)/%.o,$(PIE_SRC))
 PIE_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Isrc -fpie -ffreestanding -nostdlib \
 		   -fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables \
 		   -fno-unwind-tables -fno-jump-tables -mno-red-zone -fvisibility=hidden \
@@ -87,37 +86,49 @@ $(BUILD)/%.o: src/%.c | $(PROTO_H)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
 
-# Freestanding blobs: compiled without libc, linked into one segment, checked
-# for relocations and undefined symbols, then embedded as raw bytes.
+# Freestanding blobs, one per src/pie/NAME.c: compiled without libc, linked
+# into one segment, checked for relocations and undefined symbols, then
+# embedded as raw bytes (_binary_NAME_bin_start/_end) with the offsets of
+# their blob_* symbols in NAME-syms.h (blob_entry -> NAME_ENTRY_OFF).
+BLOBS		:= $(patsubst src/pie/%.c,%,$(PIE_SRC))
+BLOB_BIN	:= $(patsubst %,$(BUILD)/pie/%.bin,$(BLOBS))
+BLOB_SYMS	:= $(patsubst %,$(BUILD)/pie/%-syms.h,$(BLOBS))
+.SECONDARY: $(patsubst %,$(BUILD)/pie/%.o,$(BLOBS)) $(patsubst %,$(BUILD)/pie/%.elf,$(BLOBS))
+
+# the parasite runs on a live task's thread, whose FPU/SSE state it must not touch
+$(BUILD)/pie/parasite.o: PIE_CFLAGS += -mgeneral-regs-only
+
 $(BUILD)/pie/%.o: src/pie/%.c
 	@mkdir -p $(dir $@)
 	@echo "  PIECC   $<"
 	$(Q)$(CC) $(PIE_CFLAGS) -c -o $@ $<
 
-$(BUILD)/pie/restorer.elf: $(PIE_O) src/pie/blob.lds
+$(BUILD)/pie/%.elf: $(BUILD)/pie/%.o src/pie/blob.lds
 	@echo "  PIELD   $@"
 	$(Q)ld -static -pie --no-dynamic-linker -z noexecstack -T src/pie/blob.lds \
-		-o $@ $(PIE_O)
+		-o $@ $<
 	$(Q)if readelf -rW $@ | grep -q 'R_X86_64'; then \
 		echo "error: $@ has dynamic relocations"; readelf -rW $@; exit 1; fi
 	$(Q)if nm -u $@ | grep -q .; then \
 		echo "error: $@ has undefined symbols"; nm -u $@; exit 1; fi
 
-$(BUILD)/pie/restorer.bin: $(BUILD)/pie/restorer.elf
+$(BUILD)/pie/%.bin: $(BUILD)/pie/%.elf
 	$(Q)objcopy -O binary $< $@
 
-$(BUILD)/pie/restorer-syms.h: $(BUILD)/pie/restorer.elf
-	$(Q)nm $< | awk '$$3 ~ /^blob_/ { printf "#define %s_OFF 0x%s\n", toupper($$3), $$1 }' > $@.tmp
+$(BUILD)/pie/%-syms.h: $(BUILD)/pie/%.elf
+	$(Q)nm $< | awk -v p=$* '$$3 ~ /^blob_/ { sub(/^blob_/, "", $$3); \
+		printf "#define %s_%s_OFF 0x%s\n", toupper(p), toupper($$3), $$1 }' > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(BUILD)/pie/blobs.o: $(BUILD)/pie/restorer.bin
-	$(Q)printf '%s\n' '.section .rodata' '.balign 64' \
-		'.global _binary_restorer_bin_start' '_binary_restorer_bin_start:' \
-		'.incbin "$<"' '.global _binary_restorer_bin_end' '_binary_restorer_bin_end:' \
-		'.section .note.GNU-stack,"",@progbits' > $(BUILD)/pie/blobs.S
+$(BUILD)/pie/blobs.o: $(BLOB_BIN)
+	$(Q)for b in $(BLOBS); do printf '%s\n' '.section .rodata' '.balign 64' \
+		".global _binary_$${b}_bin_start" "_binary_$${b}_bin_start:" \
+		".incbin \"$(BUILD)/pie/$$b.bin\"" ".global _binary_$${b}_bin_end" \
+		"_binary_$${b}_bin_end:"; done > $(BUILD)/pie/blobs.S
+	$(Q)printf '%s\n' '.section .note.GNU-stack,"",@progbits' >> $(BUILD)/pie/blobs.S
 	$(Q)$(CC) -c -o $@ $(BUILD)/pie/blobs.S
 
-$(LIB_O) $(BUILD)/cmd/main.o: $(BUILD)/pie/restorer-syms.h
+$(LIB_O) $(BUILD)/cmd/main.o: $(BLOB_SYMS)
 
 $(BUILD)/test/%: test/unit/%.c $(BUILD)/libcriu.a
 	@mkdir -p $(dir $@)

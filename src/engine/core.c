@@ -447,36 +447,22 @@ err:
 	return -1;
 }
 
-#ifndef PTRACE_SECCOMP_GET_FILTER
-#define PTRACE_SECCOMP_GET_FILTER 0x420c
-#endif
-
 /* Every filter of the thread, newest first, as the kernel numbers them. */
 static int dump_seccomp(pid_t tid, ThreadCoreEntry *th)
 {
 	for (long i = 0;; i++) {
-		long n = ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)i, NULL);
 		ProtobufCBinaryData *nf;
-		uint8_t *buf;
+		void *buf;
+		int n = ptrace_get_seccomp_filter(tid, i, &buf);
 
-		if (n < 0 && (errno == ENOENT || (errno == EINVAL && i == 0)))
-			return 0;
-		if (n < 0) {
-			pr_perror("Can't read seccomp filter %ld of thread %d", i, tid);
-			return -1;
-		}
-		buf = malloc(n * 8);
+		if (n <= 0)
+			return n;
 		nf = realloc(th->seccomp_filters, (th->n_seccomp_filters + 1) * sizeof(*nf));
-		if (!buf || !nf) {
+		if (!nf) {
 			free(buf);
 			return -1;
 		}
 		th->seccomp_filters = nf;
-		if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)i, buf) != n) {
-			pr_perror("Can't read seccomp filter %ld of thread %d", i, tid);
-			free(buf);
-			return -1;
-		}
 		nf[th->n_seccomp_filters].len = n * 8;
 		nf[th->n_seccomp_filters++].data = buf;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/files.h"
+#include "engine/mem-parasite.h"
 #include "engine/mem.h"
 #include "engine/pagemap-scan.h"
 #include "engine/vma.h"
@@ -164,30 +165,32 @@ struct page_writer {
 	struct cr_img *pagemap;
 	uint8_t *buf;
 	uint64_t written;	/* bytes in pages file */
+	/* runs waiting for the parasite; NULL when it is not (or no longer) used */
+	struct parasite_args *batch;
+	uint64_t batch_bytes;
+	struct mem_parasite *mp;
 };
+
+/* A pagemap entry for the @len bytes at @vaddr, which are next in the pages file. */
+static int note_run(struct page_writer *w, uint64_t vaddr, uint64_t len)
+{
+	PagemapEntry pe = PAGEMAP_ENTRY__INIT;
+
+	pe.vaddr = vaddr;
+	pe.nr_pages = len / PAGE_SIZE;
+	pe.has_file_off = true;
+	pe.file_off = w->written;
+	w->written += len;
+	return img_write(w->pagemap, &pe.base);
+}
 
 static int emit_run(struct page_writer *w, uint64_t vaddr, const uint8_t *data, size_t npages)
 {
-	PagemapEntry pe = PAGEMAP_ENTRY__INIT;
-	size_t len = npages * PAGE_SIZE, done = 0;
-
-	pe.vaddr = vaddr;
-	pe.nr_pages = npages;
-	pe.has_file_off = true;
-	pe.file_off = w->written;
-	while (done < len) {
-		ssize_t r = write(w->pages_fd, data + done, len - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			pr_perror("Can't write pages of %d", w->pid);
-			return -1;
-		}
-		done += r;
+	if (page_sink_write(w->pages_fd, data, npages * PAGE_SIZE)) {
+		pr_perror("Can't write pages of %d", w->pid);
+		return -1;
 	}
-	w->written += len;
-	return img_write(w->pagemap, &pe.base);
+	return note_run(w, vaddr, npages * PAGE_SIZE);
 }
 
 static bool page_is_zero(const uint8_t *p)
@@ -229,17 +232,100 @@ static int copy_range(struct page_writer *w, uint64_t start, uint64_t end, uint6
 	return 0;
 }
 
-/* --check-only: say which pages a real dump would copy, copy none. */
-static int note_range(struct page_writer *w, const struct pm_page_region *r)
-{
-	PagemapEntry pe = PAGEMAP_ENTRY__INIT;
+/*
+ * The parasite's setup (some 20 injected syscalls) costs ~1 ms, what the
+ * copy through criu costs for ~1 MiB (bench/README.md). CRIU_PARASITE=0
+ * never uses it, =1 at any size.
+ */
+#define PARASITE_MIN (1UL << 20)
 
-	pe.vaddr = r->start;
-	pe.nr_pages = (r->end - r->start) / PAGE_SIZE;
-	pe.has_file_off = true;
-	pe.file_off = w->written;
-	w->written += r->end - r->start;
-	return img_write(w->pagemap, &pe.base);
+static int note_stretch(void *arg, uint64_t vaddr, uint64_t len)
+{
+	return note_run(arg, vaddr, len);
+}
+
+enum { PARASITE_NEVER, PARASITE_ALWAYS, PARASITE_AUTO };
+
+static int parasite_mode(void)
+{
+	const char *env = getenv("CRIU_PARASITE");
+
+	if (fault_hit(FAULT_DUMP_PARASITE) || fault_hit(FAULT_DUMP_PARASITE_SOFT))
+		return PARASITE_ALWAYS;
+	if (env && !strcmp(env, "0"))
+		return PARASITE_NEVER;
+	return env && !strcmp(env, "1") ? PARASITE_ALWAYS : PARASITE_AUTO;
+}
+
+/* Move the queued runs: with the parasite when worth it, else (or for what
+ * it could not do) through the buffer. */
+static int flush_runs(struct page_writer *w)
+{
+	struct parasite_args *b = w->batch;
+	size_t from = 0;
+	uint64_t addr;
+	int ret = 0;
+
+	if (!b || !b->nr_runs)
+		return 0;
+	addr = b->runs[0].start;
+	if (!w->mp && (w->batch_bytes >= PARASITE_MIN || parasite_mode() == PARASITE_ALWAYS)) {
+		if (mem_parasite_start(w->pid, &w->mp))
+			return -1;
+		if (!w->mp)
+			w->batch = NULL;	/* not again for this task */
+	}
+	if (w->mp) {
+		int r = mem_parasite_move(w->mp, b, w->pages_fd, note_stretch, w, &from, &addr);
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			from = b->nr_runs;
+		if (r > 0) {
+			w->batch = NULL;
+			if (mem_parasite_stop(w->mp))
+				ret = -1;
+			w->mp = NULL;
+		}
+	}
+	for (size_t i = from; i < b->nr_runs && !ret; i++) {
+		uint64_t start = i == from ? addr : b->runs[i].start;
+
+		if (copy_range(w, start, b->runs[i].start + b->runs[i].len, start))
+			ret = -1;
+	}
+	b->nr_runs = 0;
+	w->batch_bytes = 0;
+	if (b != w->batch)
+		free(b);
+	return ret;
+}
+
+static int queue_run(struct page_writer *w, uint64_t start, uint64_t end)
+{
+	struct parasite_args *b = w->batch;
+
+	if (b->nr_runs == MEM_PARASITE_RUNS && flush_runs(w))
+		return -1;
+	b = w->batch;
+	if (!b)
+		return copy_range(w, start, end, start);
+	b->runs[b->nr_runs].start = start;
+	b->runs[b->nr_runs++].len = end - start;
+	w->batch_bytes += end - start;
+	return 0;
+}
+
+/* Where the pages of region @r go: the parasite's queue, or the buffer. */
+static int take_range(struct page_writer *w, const VmaEntry *v, const struct pm_page_region *r)
+{
+	if (opts.check_only)
+		return note_run(w, r->start, r->end - r->start);
+	/* vmsplice reads as the task would: not through PROT_NONE */
+	if (w->batch && (v->prot & PROT_READ))
+		return queue_run(w, r->start, r->end);
+	return flush_runs(w) || copy_range(w, r->start, r->end, r->start) ? -1 : 0;
 }
 
 /* Pages that hold data of a private mapping: present or swapped, not the
@@ -273,9 +359,7 @@ static int dump_private_pages(struct page_writer *w, int pagemap_fd, const VmaEn
 			return -1;
 		}
 		for (long i = 0; i < n; i++)
-			if (opts.check_only ? note_range(w, &regions[i]) :
-					      copy_range(w, regions[i].start, regions[i].end,
-							 regions[i].start))
+			if (take_range(w, v, &regions[i]))
 				return -1;
 		pos = arg.walk_end;
 		if (!n && pos <= arg.start)
@@ -546,6 +630,14 @@ static int dump_pages(pid_t pid, MmEntry *mm)
 	head.pages_id = pid;
 	if (img_write(w.pagemap, &head.base))
 		goto out;
+	if (!opts.check_only && parasite_mode() != PARASITE_NEVER) {
+		w.batch = malloc(sizeof(*w.batch) + MEM_PARASITE_RUNS * sizeof(w.batch->runs[0]));
+		if (!w.batch) {
+			pr_err("No memory for the page runs of pid %d\n", pid);
+			goto out;
+		}
+		w.batch->nr_runs = 0;
+	}
 	for (size_t i = 0; i < mm->n_vmas; i++) {
 		VmaEntry *v = mm->vmas[i];
 
@@ -559,8 +651,12 @@ static int dump_pages(pid_t pid, MmEntry *mm)
 		if (dump_private_pages(&w, pagemap_fd, v))
 			goto out;
 	}
-	ret = 0;
+	ret = flush_runs(&w);
 out:
+	/* on failure too: the task must be given back as it was */
+	if (mem_parasite_stop(w.mp))
+		ret = -1;
+	free(w.batch);
 	munmap(w.buf, COPY_BUF);
 	if (w.mem_fd >= 0)
 		close(w.mem_fd);

@@ -1021,7 +1021,7 @@ static int enter_restorer(struct task *t, struct restore_shared *sh)
 		 (unsigned long)plan.size);
 	sh->areas[t->index].start = plan.start;
 	sh->areas[t->index].end = plan.start + plan.size;
-	jump_to_blob(plan.start + BLOB_ENTRY_OFF, plan.start + plan.args_off,
+	jump_to_blob(plan.start + RESTORER_ENTRY_OFF, plan.start + plan.args_off,
 		     plan.start + plan.stacks_off + RST_THREAD_STACK - 8);
 }
 

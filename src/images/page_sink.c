@@ -98,6 +98,11 @@ static int ps_result(int sk, const char *what)
 	return ret;
 }
 
+int page_sink_write(int fd, const void *buf, size_t len)
+{
+	return write_full(fd, buf, len);
+}
+
 int page_sink_open(const char *name)
 {
 	if (!opts.use_page_server)

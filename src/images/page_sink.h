@@ -3,6 +3,7 @@
 #define CR_IMAGES_PAGE_SINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -27,6 +28,8 @@ enum ps_kind {
 
 /* Open pages image @name for writing: a file, or a stream to the page server. */
 int page_sink_open(const char *name);
+/* All of @buf, or -1 with errno. */
+int page_sink_write(int fd, const void *buf, size_t len);
 /* Close it: for the page server, wait until the server has written it all. */
 int page_sink_close(int fd, const char *name);
 /* --page-server: check that the server answers (before the tree is frozen). */

@@ -16,7 +16,7 @@
 int infect_find_syscall(pid_t pid, uint64_t *addr)
 {
 	int nr, ret = -1;
-	struct proc_vma *vmas = proc_parse_smaps(pid, &nr);
+	struct proc_vma *vmas = proc_parse_maps(pid, &nr);
 
 	if (!vmas)
 		return -1;
@@ -99,13 +99,6 @@ int infect_syscall(struct infect_ctx *ctx, long nr, long *ret, long a1, long a2,
 	*ret = regs.rax;
 	return 0;
 }
-
-/*
- * Everything but SIGTRAP is blocked while we run calls: no handler may run in
- * the middle, and a blocked SIGTRAP from single-stepping would make the kernel
- * reset the task's SIGTRAP handler.
- */
-#define INFECT_MASK (~0ULL & ~(1ULL << (SIGTRAP - 1)))
 
 static int infect_attach_thread(struct infect_ctx *ctx, pid_t tid)
 {

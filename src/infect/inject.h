@@ -2,6 +2,7 @@
 #ifndef CR_INFECT_INJECT_H
 #define CR_INFECT_INJECT_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
@@ -21,6 +22,13 @@ struct infect_ctx {
 	uint64_t scratch;	/* address of the scratch area in the task, 0 if none */
 	size_t scratch_size;
 };
+
+/*
+ * Everything but SIGTRAP is blocked while we run calls: no handler may run in
+ * the middle, and a blocked SIGTRAP from single-stepping would make the kernel
+ * reset the task's SIGTRAP handler.
+ */
+#define INFECT_MASK (~0ULL & ~(1ULL << (SIGTRAP - 1)))
 
 /* @scratch_size may be 0 when the calls need no memory. */
 int infect_start(struct infect_ctx *ctx, pid_t pid, pid_t tid, size_t scratch_size);

@@ -17,6 +17,9 @@
 #define PTRACE_PEEKSIGINFO 0x4209
 #define PTRACE_PEEKSIGINFO_SHARED 1
 #endif
+#ifndef PTRACE_SECCOMP_GET_FILTER
+#define PTRACE_SECCOMP_GET_FILTER 0x420c
+#endif
 #ifndef NT_X86_XSTATE
 #define NT_X86_XSTATE 0x202
 #endif
@@ -213,6 +216,32 @@ int ptrace_peek_siginfo(pid_t tid, bool shared, void **infos, int *nr)
 	*infos = all;
 	*nr = n;
 	return 0;
+}
+
+int ptrace_get_seccomp_filter(pid_t tid, long i, void **prog)
+{
+	long n = ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)i, NULL);
+	void *buf;
+
+	/* EINVAL for the first: the thread has no filter mode at all */
+	if (n < 0 && (errno == ENOENT || (errno == EINVAL && i == 0)))
+		return 0;
+	if (n < 0) {
+		pr_perror("Can't read seccomp filter %ld of thread %d", i, tid);
+		return -1;
+	}
+	buf = malloc(n * 8);
+	if (!buf) {
+		pr_err("No memory for seccomp filter %ld of thread %d\n", i, tid);
+		return -1;
+	}
+	if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)i, buf) != n) {
+		pr_perror("Can't read seccomp filter %ld of thread %d", i, tid);
+		free(buf);
+		return -1;
+	}
+	*prog = buf;
+	return n;
 }
 
 int mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)

@@ -35,6 +35,10 @@ int ptrace_set_sigmask(pid_t tid, uint64_t mask);
  * 128-byte records. */
 int ptrace_peek_siginfo(pid_t tid, bool shared, void **infos, int *nr);
 
+/* Seccomp filter @i of @tid (0: the newest) as 8-byte BPF instructions,
+ * malloc'ed in *prog. Returns their count, 0 when there is no filter @i. */
+int ptrace_get_seccomp_filter(pid_t tid, long i, void **prog);
+
 /* Read/write another process's memory. */
 int mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 int mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len);

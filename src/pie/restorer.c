@@ -8,6 +8,7 @@
  * the saved registers. No libc: raw system calls only.
  */
 #include "pie/restorer.h"
+#include "pie/syscall.h"
 
 #define __NR_read 0
 #define __NR_write 1
@@ -68,27 +69,6 @@
 #define FUTEX_WAIT 0
 
 typedef unsigned long ul;
-
-static inline long sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-	long ret;
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-#define sys0(nr) sys6(nr, 0, 0, 0, 0, 0, 0)
-#define sys1(nr, a) sys6(nr, (long)(a), 0, 0, 0, 0, 0)
-#define sys2(nr, a, b) sys6(nr, (long)(a), (long)(b), 0, 0, 0, 0)
-#define sys3(nr, a, b, c) sys6(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define sys4(nr, a, b, c, d) sys6(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define sys5(nr, a, b, c, d, e) sys6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 /* The compiler may emit calls to these for struct copies. */
 __attribute__((used)) void *memcpy(void *dst, const void *src, ul n)

@@ -143,7 +143,7 @@ struct restorer_args {
 	int32_t error;			/* futex: first failure code */
 };
 
-/* Entry point offsets inside the blob (see restorer-syms.h). */
+/* Entry point offsets inside the blob (see restorer-syms.h: RESTORER_*_OFF). */
 void blob_entry(struct restorer_args *args);
 
 #endif

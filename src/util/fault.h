@@ -20,6 +20,10 @@ enum fault_point {
 	FAULT_DUMP_FILES = 6,		/* collecting descriptors */
 	FAULT_DUMP_INFECT = 7,		/* running a syscall inside a task */
 	FAULT_DUMP_BEFORE_INVENTORY = 8, /* everything written but the inventory */
+	FAULT_DUMP_PARASITE = 9,	/* moving pages with the parasite (used at any size) */
+	/* not walked, the dump succeeds: the parasite gives up after a few pages
+	 * (as if vmsplice were refused) and criu copies the rest */
+	FAULT_DUMP_PARASITE_SOFT = 10,
 	FAULT_RESTORE_READ = 20,	/* reading images */
 	FAULT_RESTORE_FORK = 21,	/* creating a task */
 	FAULT_RESTORE_FILES = 22,	/* opening descriptors */

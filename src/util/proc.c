@@ -383,18 +383,28 @@ err:
 	return NULL;
 }
 
-struct proc_vma *proc_parse_smaps(pid_t pid, int *nr)
+static struct proc_vma *parse_vmas(pid_t pid, const char *file, int *nr)
 {
-	char *buf = proc_read_file("/proc/%d/smaps", pid);
+	char *buf = proc_read_file("/proc/%d/%s", pid, file);
 	struct proc_vma *vmas;
 
 	if (!buf)
 		return NULL;
 	vmas = proc_parse_smaps_buf(buf, nr);
 	if (!vmas)
-		pr_err("Can't parse /proc/%d/smaps\n", pid);
+		pr_err("Can't parse /proc/%d/%s\n", pid, file);
 	free(buf);
 	return vmas;
+}
+
+struct proc_vma *proc_parse_smaps(pid_t pid, int *nr)
+{
+	return parse_vmas(pid, "smaps", nr);
+}
+
+struct proc_vma *proc_parse_maps(pid_t pid, int *nr)
+{
+	return parse_vmas(pid, "maps", nr);
 }
 
 /* Names as the kernel prints them in /proc/PID/limits, indexed by RLIMIT_*. */
