@@ -7,6 +7,7 @@ with one line and leave the tree running, untraced.
 Ends with "test-freeze-cgroup: N passed, N failed"."""
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -122,6 +123,11 @@ def one_freezer(kind, base, counter, work):
               "%s: the restored counter carries on from %d (%d after restore)" %
               (kind, before, after))
     finally:
+        # the counter is bash's child: the whole group goes (a restored tree keeps its group)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
         reap([pid] + children())
         remove_cgroup(cg)
 
