@@ -173,3 +173,13 @@ int vma_has_flag(const void *addr, const char *flag)
 			return 1;
 	return 0;
 }
+
+void fd_link(int fd, char *out, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, out, len - 1);
+	out[n < 0 ? 0 : n] = 0;
+}

@@ -101,6 +101,8 @@ bool proc_field(const char *path, const char *key, char *out, size_t len);
  * objects), sorted, joined with "|" into @out (empty if unreadable).
  */
 void fdinfo_lines(int fd, const char *prefix, const char *cut, char *out, size_t len);
+/* What /proc/self/fd/@fd names (empty if it cannot be read). */
+void fd_link(int fd, char *out, size_t len);
 long long stat_field(int n);
 struct vma_info {
 	unsigned long start, end;

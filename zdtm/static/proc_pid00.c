@@ -21,16 +21,6 @@
 
 #include "zdtmtst.h"
 
-static void link_of(int fd, char *out, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, out, len - 1);
-	out[n < 0 ? 0 : n] = 0;
-}
-
 static int open_at(const char *path, int flags, size_t skip)
 {
 	char buf[16];
@@ -49,7 +39,7 @@ static void check_live(const char *what, int fd, const char *want, off_t pos, co
 	char link[256], buf[4096];
 	ssize_t n;
 
-	link_of(fd, link, sizeof(link));
+	fd_link(fd, link, sizeof(link));
 	if (strcmp(link, want))
 		fail("%s: fd %d names %s, expected %s", what, fd, link, want);
 	if (lseek(fd, 0, SEEK_CUR) != pos)
@@ -67,7 +57,7 @@ static void check_gone(int fd, int dir, pid_t g)
 	char link[256], want[64], buf[16];
 
 	snprintf(want, sizeof(want), "/proc/%d/status", g);
-	link_of(fd, link, sizeof(link));
+	fd_link(fd, link, sizeof(link));
 	if (strcmp(link, want))
 		fail("G: fd %d names %s, expected %s", fd, link, want);
 	if (lseek(fd, 0, SEEK_CUR) != 5)
@@ -76,7 +66,7 @@ static void check_gone(int fd, int dir, pid_t g)
 	if (pread(fd, buf, sizeof(buf), 0) != -1 || errno != ESRCH)
 		fail("G: the status file of a reaped child reads (%s)", strerror(errno));
 	snprintf(want, sizeof(want), "/proc/%d (deleted)", g);
-	link_of(dir, link, sizeof(link));
+	fd_link(dir, link, sizeof(link));
 	if (strcmp(link, want))
 		fail("G: directory fd %d names %s, expected %s", dir, link, want);
 	if (openat(dir, "status", O_RDONLY) != -1 || errno != ESRCH)

@@ -23,16 +23,6 @@ struct held {
 	char text[256];
 };
 
-static void link_of(int fd, char *out, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, out, len - 1);
-	out[n < 0 ? 0 : n] = 0;
-}
-
 /* The names getdents gives from the current position to the end, as one string. */
 static void rest_of_dir(int fd, char *out, size_t len)
 {
@@ -83,7 +73,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++) {
 		char text[256] = "";
 
-		link_of(h[i].fd, link, sizeof(link));
+		fd_link(h[i].fd, link, sizeof(link));
 		if (strcmp(link, h[i].path))
 			fail("%s: fd names %s", h[i].path, link);
 		if (lseek(h[i].fd, 0, SEEK_CUR) != h[i].pos)
@@ -92,7 +82,7 @@ int main(int argc, char **argv)
 		if (pread(h[i].fd, text, sizeof(text) - 1, 0) < 2 || strcmp(text, h[i].text))
 			fail("%s: reads \"%s\", read \"%s\"", h[i].path, text, h[i].text);
 	}
-	link_of(dir, link, sizeof(link));
+	fd_link(dir, link, sizeof(link));
 	if (strcmp(link, "/sys/class") || lseek(dir, 0, SEEK_CUR) != dpos)
 		fail("/sys/class: names %s at %ld, was at %ld", link, (long)lseek(dir, 0, SEEK_CUR),
 		     (long)dpos);

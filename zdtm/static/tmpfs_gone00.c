@@ -24,16 +24,6 @@
 
 static uint8_t buf[BIG];
 
-static void link_of(int fd, char *out, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, out, len - 1);
-	out[n < 0 ? 0 : n] = 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct stat sa, sb, sc, here;
@@ -60,10 +50,10 @@ int main(int argc, char **argv)
 
 	if (test_break())
 		pwrite(b, "x", 1, 500);
-	link_of(a, link, sizeof(link));
+	fd_link(a, link, sizeof(link));
 	if (strcmp(link, "/a"))
 		fail("a names %s", link);
-	link_of(c, link, sizeof(link));
+	fd_link(c, link, sizeof(link));
 	if (strcmp(link, "/sub/b"))
 		fail("b names %s", link);
 	if (lseek(a, 0, SEEK_CUR) != 6 || lseek(c, 0, SEEK_CUR) != 1000 ||
