@@ -256,12 +256,19 @@ static int pin_cpu(cpu_set_t *old)
 	return sched_setaffinity(0, sizeof(one), &one);
 }
 
-/* Where a datagram goes: the address it came to, on @fd's port. */
-static struct addr local_dst(int fd, const struct addr *came_to)
+static struct addr name_of(int fd)
 {
-	struct addr me = { .len = sizeof(me.ss) }, d = *came_to;
+	struct addr me = { .len = sizeof(me.ss) };
 
 	getsockname(fd, (struct sockaddr *)&me.ss, &me.len);
+	return me;
+}
+
+/* Where a datagram goes: the address it came to, on the port of the socket named @me. */
+static struct addr local_dst(const struct addr *me_p, const struct addr *came_to)
+{
+	struct addr me = *me_p, d = *came_to;
+
 	if (!d.len) {
 		d = me;
 		/* bound to any address: loopback reaches it */
@@ -368,19 +375,20 @@ static void rotate(const struct rotation *r)
 	struct injector in = { -1, -1 };
 	uint8_t *buf = malloc(DGRAM_MAX);
 	int fd = task_fd_copy(r->pid, r->fd), info = 0;
-	size_t i = 0;
-
+	struct addr me;
 	cpu_set_t cpus;
+	size_t i = 0;
 
 	if (fd < 0 || !buf || pktinfo_on(fd, r->family, &info) || pin_cpu(&cpus)) {
 		pr_perror("Can't refresh the queue of UDP socket fd %d of pid %d", r->fd, r->pid);
 		goto out;
 	}
+	me = name_of(fd);
 	for (; i < r->n; i++) {
 		struct addr src, dst;
 		ssize_t n = recv_dgram(fd, 0, buf, &src, &dst);
 
-		if (n < 0 || inject(&in, buf, n, src, local_dst(fd, &dst)))
+		if (n < 0 || inject(&in, buf, n, src, local_dst(&me, &dst)))
 			break;
 	}
 	if (i < r->n)
@@ -444,6 +452,7 @@ int udp_refill(int fd, const InetSkEntry *e)
 {
 	struct injector in = { -1, -1 };
 	bool v4 = false, v6 = false;
+	struct addr me = name_of(fd);
 	cpu_set_t cpus;
 	int ret = -1;
 
@@ -466,7 +475,7 @@ int udp_refill(int fd, const InetSkEntry *e)
 			memcpy(&dst.ss, d->dst.data, d->dst.len);
 			dst.len = d->dst.len;
 		}
-		if (inject(&in, d->data.data, d->data.len, src, local_dst(fd, &dst))) {
+		if (inject(&in, d->data.data, d->data.len, src, local_dst(&me, &dst))) {
 			pr_perror("Can't queue datagram %zu of %zu on socket %u", i + 1, e->n_queue,
 				  e->id);
 			goto out;
