@@ -399,6 +399,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 
 static int inetsk_dump_finish(void)
 {
+	mcast_dump_finish();
 	return img_store_finish(&store);
 }
 

@@ -62,13 +62,42 @@ static int add_membership(InetSkEntry *e, const struct mcast_group *g,
 	return 0;
 }
 
+/* the host's groups, read once per dump and family (igmp, igmp6) */
+static struct {
+	struct mcast_group *groups;
+	int nr;
+	bool read;
+} host[2];
+
+static int host_groups(int family, struct mcast_group **groups, int *nr)
+{
+	int i = family == AF_INET ? 0 : 1;
+
+	if (!host[i].read && procnet_mcast_groups(family, &host[i].groups, &host[i].nr))
+		return -1;
+	host[i].read = true;
+	*groups = host[i].groups;
+	*nr = host[i].nr;
+	return 0;
+}
+
+void mcast_dump_finish(void)
+{
+	for (int i = 0; i < 2; i++) {
+		free(host[i].groups);
+		host[i].groups = NULL;
+		host[i].nr = 0;
+		host[i].read = false;
+	}
+}
+
 int mcast_dump(int fd, pid_t pid, int tfd, InetSkEntry *e)
 {
 	struct group_filter *gf = malloc(FILTER_SIZE);
 	struct mcast_group *groups;
 	int nr, ret = -1;
 
-	if (!gf || procnet_mcast_groups(e->family, &groups, &nr)) {
+	if (!gf || host_groups(e->family, &groups, &nr)) {
 		free(gf);
 		pr_err("Can't list the multicast groups of this host for fd %d of pid %d\n", tfd,
 		       pid);
@@ -97,7 +126,6 @@ int mcast_dump(int fd, pid_t pid, int tfd, InetSkEntry *e)
 	}
 	ret = 0;
 out:
-	free(groups);
 	free(gf);
 	return ret;
 }

@@ -12,6 +12,8 @@
  */
 int mcast_dump(int fd, pid_t pid, int tfd, InetSkEntry *e);
 void mcast_free(InetSkEntry *e);
+/* The dump is over: forget the host's groups. */
+void mcast_dump_finish(void);
 /* Restore: join them again, with their filters. */
 int mcast_restore(int fd, const InetSkEntry *e);
 
