@@ -459,6 +459,9 @@ class Test:
         self.dopts = str(self.desc.get("dopts", "")).split()
         self.ropts = str(self.desc.get("ropts", "")).split()
         self.features = str(self.desc.get("feature", "")).split()
+        # crfail: the words criu's refusal must contain, so that a dump
+        # failing for another reason does not count as the expected one
+        self.crfail_reason = str(self.desc.get("crfail", ""))
         self.timeout = self.desc.get("timeout")
         # {'skip': {'MODE': 'reason'}}: a mode this test cannot be run in, and why
         skip = self.desc.get("skip", {})
@@ -1132,10 +1135,20 @@ class Run:
         u = first_unsupported(text)
         if self.mode == "check-only" and u and "--check-only" in u:
             raise Skip("criu has no --check-only yet")
+        self.check_refusal(text)
         self.check_running("after the expected dump failure")
         self.compare("after the expected dump failure")
         self.finish()
         self.check_logs()
+
+    def check_refusal(self, text):
+        want = self.test.crfail_reason
+        if not want:
+            self.fail("%s.desc has flag crfail but no 'crfail': 'reason' (dump said: %s)"
+                      % (self.test.name, first_error(text)))
+        lines = [ln for ln in (text or "").splitlines() if "Error" in ln or "unsupported" in ln]
+        if not any(want in ln for ln in lines):
+            self.fail("dump failed, but not with '%s': %s" % (want, first_error(text)))
 
     def run_fault(self):
         """CRIU_FAULT=N: a failed dump gives the tree back, a failed restore
