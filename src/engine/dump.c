@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "engine/aio.h"
 #include "engine/action.h"
 #include "engine/core.h"
 #include "engine/cpu.h"
@@ -178,6 +179,8 @@ static int dump_one_task(struct task *t)
 	} else {
 		ret = dump_task_core(t, &ctx);
 	}
+	if (!ret && aio_probe_rings(t->pid, &ctx))
+		ret = -1;
 	if (!ret && infect_syscall(&ctx, SYS_brk, &brk, 0, 0, 0, 0, 0, 0))
 		ret = -1;
 	if (infect_stop(&ctx))

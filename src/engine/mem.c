@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "engine/aio.h"
 #include "engine/files.h"
 #include "engine/mem-parasite.h"
 #include "engine/mem.h"
@@ -368,6 +369,18 @@ static int dump_private_pages(struct page_writer *w, int pagemap_fd, const VmaEn
 	return 0;
 }
 
+/*
+ * An AIO ring goes through the buffer whole (its zero pages left out): it is
+ * small, every page of it is present, and the restorer zeroes the ring it
+ * makes before the pages go in.
+ */
+static int dump_ring_pages(struct page_writer *w, const VmaEntry *v)
+{
+	if (opts.check_only)
+		return note_run(w, v->start, v->end - v->start);
+	return flush_runs(w) || copy_range(w, v->start, v->end, v->start) ? -1 : 0;
+}
+
 static int vma_special(const struct proc_vma *pv, VmaEntry *v)
 {
 	static const struct {
@@ -450,11 +463,8 @@ static int map_file_path(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 			       (unsigned long)st.st_ino, (unsigned long)pv->start, pid);
 			return -1;
 		}
-		if (!strncmp(path, "/[aio]", 6)) {
-			pr_err("unsupported: AIO context (io_setup ring) at 0x%lx in pid %d\n",
-			       (unsigned long)pv->start, pid);
-			return -1;
-		}
+		if (!strncmp(path, "/[aio]", 6))
+			return aio_dump_ring(pid, pv, v);
 		pr_err("unsupported: mapping of deleted file %s at 0x%lx in pid %d\n", path,
 		       (unsigned long)pv->start, pid);
 		return -1;
@@ -643,6 +653,11 @@ static int dump_pages(pid_t pid, MmEntry *mm)
 
 		if (v->status & VMA_ANON_SHARED) {
 			if (!opts.check_only && dump_shmem(pid, v, w.buf))
+				goto out;
+			continue;
+		}
+		if (v->status & VMA_AIO_RING) {
+			if (dump_ring_pages(&w, v))
 				goto out;
 			continue;
 		}

@@ -21,6 +21,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "engine/aio.h"
 #include "engine/core.h"
 #include "engine/files.h"
 #include "engine/restore-shared.h"
@@ -606,7 +607,8 @@ int restore_shmem_fd(uint64_t shmid);
 int restore_shmem_fds(int *fds, int max);
 bool is_shmem_fd(int fd);
 
-static int fill_vmas(struct area_builder *ab, const MmEntry *mm, int svc_min, bool open_files)
+static int fill_vmas(struct area_builder *ab, pid_t pid, const MmEntry *mm, int svc_min,
+		     bool open_files)
 {
 	uint64_t off = ab_alloc(ab, (mm->n_vmas + 1) * sizeof(struct rst_vma), 8);
 	int nv = 0;
@@ -630,6 +632,13 @@ static int fill_vmas(struct area_builder *ab, const MmEntry *mm, int svc_min, bo
 		rv->madv_set = madv_bits(v->madv);
 		if (v->status & VMA_ANON_PRIVATE) {
 			rv->kind = RST_VMA_ANON;
+		} else if (v->status & VMA_AIO_RING) {
+			if (aio_check_ring(pid, v))
+				return -1;
+			rv->kind = RST_VMA_AIO;
+			rv->aio_head = v->aio_head;
+			rv->aio_tail = v->aio_tail;
+			rv->aio_id = v->aio_id;
 		} else if (v->status & VMA_ANON_SHARED) {
 			rv->kind = RST_VMA_SHARED;
 			rv->fd = open_files ? restore_shmem_fd(v->shmid) : 0;
@@ -638,7 +647,7 @@ static int fill_vmas(struct area_builder *ab, const MmEntry *mm, int svc_min, bo
 								   RST_VMA_FILE_PRIVATE;
 			rv->fd = open_files ? open_vma_file(v, svc_min) : 0;
 		}
-		if (rv->kind != RST_VMA_ANON && rv->fd < 0)
+		if (rv->kind != RST_VMA_ANON && rv->kind != RST_VMA_AIO && rv->fd < 0)
 			return -1;
 	}
 	return nv;
@@ -673,7 +682,7 @@ static void *lay_out_args(struct task *t, struct restore_shared *sh, struct own_
 		if (aoff != 0)
 			return NULL;
 		vmas_off = ab.len;
-		nv = fill_vmas(&ab, mm, svc_min, pass == 1);
+		nv = fill_vmas(&ab, t->pid, mm, svc_min, pass == 1);
 		if (nv < 0)
 			return NULL;
 		pm_off = ab_alloc(&ab, (rt->nr_pagemap + 1) * sizeof(struct rst_pagemap), 8);

@@ -14,6 +14,7 @@ enum {
 	VMA_HEAP = 1 << 7,
 	VMA_STACK = 1 << 8,
 	VMA_GROWSDOWN = 1 << 9,
+	VMA_AIO_RING = 1 << 10,	/* the ring of an io_setup context the task owns */
 };
 
 #define VMA_KERNEL_SPECIAL (VMA_VDSO | VMA_VVAR | VMA_VVAR_VCLOCK)

@@ -43,6 +43,12 @@
 #define __NR_rt_tgsigqueueinfo 297
 #define __NR_rseq 334
 #define __NR_clone3 435
+#define __NR_sched_getaffinity 204
+#define __NR_io_setup 206
+#define __NR_io_getevents 208
+#define __NR_io_submit 209
+#define __NR_pipe2 293
+#define __NR_getcpu 309
 
 #define PROT_WRITE 2
 #define MAP_SHARED 0x01
@@ -271,6 +277,8 @@ static void map_vmas(struct restorer_args *a)
 		ul len = v->end - v->start;
 		long prot = v->prot, flags = MAP_FIXED, ret;
 
+		if (v->kind == RST_VMA_AIO)
+			continue;	/* io_setup makes it, once the rest is in place */
 		if (v->kind != RST_VMA_SHARED)
 			prot |= PROT_WRITE;	/* filled below, then set right */
 		if (v->kind == RST_VMA_ANON)
@@ -288,6 +296,141 @@ static void map_vmas(struct restorer_args *a)
 		if (v->kind == RST_VMA_ANON)
 			set_policy(a, v, i % 2 ? MPOL_BIND : MPOL_PREFERRED);
 	}
+}
+
+struct rst_iocb {
+	uint64_t data;
+	uint32_t key, rw_flags;
+	uint16_t opcode;
+	int16_t prio;
+	uint32_t fildes;
+	uint64_t buf, nbytes;
+	int64_t offset;
+	uint64_t reserved2;
+	uint32_t flags, resfd;
+};
+
+struct rst_io_event {
+	uint64_t data, obj;
+	int64_t res, res2;
+};
+
+#define AIO_BATCH 32
+#define AIO_HEADER 32	/* struct aio_ring; 32-byte io_events follow */
+
+/*
+ * The kernel keeps its own tail and counts free slots; neither can be set.
+ * @n requests that do nothing (zero-byte reads of a pipe) complete at once
+ * and move the tail @n slots; reaped (@reap), they move the head too.
+ */
+static void aio_advance(struct restorer_args *a, ul ctx, int fd, ul n, int reap)
+{
+	struct rst_iocb cb[AIO_BATCH];
+	uint64_t cbp[AIO_BATCH];
+	struct rst_io_event ev[AIO_BATCH];
+
+	while (n) {
+		long k = n < AIO_BATCH ? n : AIO_BATCH, r;
+
+		memset(cb, 0, sizeof(cb));
+		for (long i = 0; i < k; i++) {
+			cb[i].fildes = fd;	/* opcode 0: IOCB_CMD_PREAD */
+			cb[i].buf = (ul)ev;
+			cbp[i] = (ul)&cb[i];
+		}
+		r = sys3(__NR_io_submit, ctx, k, cbp);
+		if (r != k)
+			die(a, "io_submit to move an aio ring", r < 0 ? r : 0, ctx);
+		r = reap ? sys5(__NR_io_getevents, ctx, k, k, ev, 0) : k;
+		if (r != k)
+			die(a, "io_getevents to move an aio ring", r < 0 ? r : 0, ctx);
+		n -= k;
+	}
+}
+
+#define AIO_MAX_ID 256	/* criu's dump refuses contexts in higher slots */
+#define __NR_io_destroy 207
+
+static void make_aio_ring(struct restorer_args *a, struct rst_vma *v, int fd)
+{
+	ul len = v->end - v->start, nr = len / sizeof(struct rst_io_event) - 1;
+	ul head = v->aio_head % nr;
+	uint64_t ctx = 0;
+
+	/* io_setup doubles what it is asked for, adds 2 and rounds the ring up to pages */
+	check(a, sys2(__NR_io_setup, len / (2 * sizeof(struct rst_io_event)) - 2, &ctx),
+	      "io_setup", v->start);
+	if (((uint32_t *)ctx)[1] != nr || ((uint32_t *)ctx)[0] != v->aio_id)
+		die(a, "io_setup of a ring this size in this slot", 0, v->start);
+	check(a, sys5(__NR_mremap, ctx, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, v->start),
+	      "mremap aio ring", v->start);
+	aio_advance(a, v->start, fd, head, 1);
+	aio_advance(a, v->start, fd, (v->aio_tail + nr - head) % nr, 0);
+	/* the dummies' events go; the dumped pages (not its zero ones) come next */
+	memset((char *)v->start + AIO_HEADER, 0, len - AIO_HEADER);
+}
+
+/* The AIO ring with the lowest context slot above @after, or NULL. */
+static struct rst_vma *next_aio_ring(struct restorer_args *a, long after)
+{
+	struct rst_vma *v = at(a, a->vmas_off), *best = 0;
+
+	for (uint32_t i = 0; i < a->nr_vmas; i++, v++)
+		if (v->kind == RST_VMA_AIO && (long)v->aio_id > after &&
+		    (!best || v->aio_id < best->aio_id))
+			best = v;
+	return best;
+}
+
+/*
+ * A context is found by its ring's address and the slot number in the ring,
+ * and io_setup takes the lowest free slot: contexts are made in slot order,
+ * with throwaway ones in the slots that were free at dump time.
+ */
+static void make_aio_contexts(struct restorer_args *a, int fd)
+{
+	uint64_t filler[AIO_MAX_ID];
+	long last = -1;
+	int nr_filler = 0;
+
+	for (struct rst_vma *v; (v = next_aio_ring(a, last)); last = v->aio_id) {
+		for (long slot = last + 1; slot < (long)v->aio_id; slot++) {
+			if (nr_filler == AIO_MAX_ID)
+				die(a, "io_setup (slot filler)", 0, v->aio_id);
+			filler[nr_filler] = 0;
+			check(a, sys2(__NR_io_setup, 1, &filler[nr_filler]), "io_setup (slot filler)",
+			      slot);
+			nr_filler++;
+		}
+		make_aio_ring(a, v, fd);
+	}
+	while (nr_filler)
+		check(a, sys1(__NR_io_destroy, filler[--nr_filler]), "io_destroy", 0);
+}
+
+/*
+ * Free slots are counted per CPU: a task moving between CPUs while it fills
+ * a ring could strand some and find the ring full early. It stays on one.
+ */
+static void make_aio_rings(struct restorer_args *a)
+{
+	uint8_t mask[128], one[128] = { 0 };
+	int fds[2];
+	long mask_len;
+	unsigned int cpu = 0;
+
+	if (!next_aio_ring(a, -1))
+		return;
+	check(a, sys2(__NR_pipe2, fds, 02000000 /* O_CLOEXEC */), "pipe2 for aio", 0);
+	mask_len = sys3(__NR_sched_getaffinity, 0, sizeof(mask), mask);
+	check(a, mask_len, "sched_getaffinity", 0);
+	check(a, sys3(__NR_getcpu, &cpu, 0, 0), "getcpu", 0);
+	one[cpu / 8 % sizeof(one)] = 1 << (cpu % 8);
+	check(a, sys3(__NR_sched_setaffinity, 0, sizeof(one), one), "sched_setaffinity", cpu);
+	make_aio_contexts(a, fds[0]);
+	sys1(__NR_close, fds[0]);
+	sys1(__NR_close, fds[1]);
+	check(a, sys3(__NR_sched_setaffinity, 0, mask_len, mask), "sched_setaffinity", 0);
 }
 
 static void fill_pages(struct restorer_args *a)
@@ -569,6 +712,7 @@ __attribute__((section(".head.text"), used, noreturn)) void blob_entry(struct re
 	unmap_leftovers(a);
 	move_vdso(a);
 	map_vmas(a);
+	make_aio_rings(a);
 	if (a->pages_fd >= 0)
 		fill_pages(a);
 	finish_vmas(a);

@@ -20,6 +20,7 @@ enum {
 	RST_VMA_ANON = 1,	/* MAP_PRIVATE|MAP_ANONYMOUS */
 	RST_VMA_FILE_PRIVATE,	/* MAP_PRIVATE of fd */
 	RST_VMA_SHARED,		/* MAP_SHARED of fd (files and shared anonymous memory) */
+	RST_VMA_AIO,		/* the ring of an AIO context, made by io_setup */
 };
 
 struct rst_vma {
@@ -29,6 +30,8 @@ struct rst_vma {
 	int32_t fd;		/* -1 for anonymous */
 	uint32_t pad;
 	uint64_t madv_set;	/* MADV_* advice to apply, one bit per advice number */
+	uint32_t aio_head, aio_tail;	/* RST_VMA_AIO: the ring's positions */
+	uint32_t aio_id, aio_pad;	/* and its context's slot in the mm's table */
 };
 
 struct rst_pagemap {
