@@ -130,7 +130,7 @@ $(BUILD)/pie/blobs.o: $(BLOB_BIN)
 
 $(LIB_O) $(BUILD)/cmd/main.o: $(BLOB_SYMS)
 
-$(BUILD)/test/%: test/unit/%.c $(BUILD)/libcriu.a
+$(BUILD)/test/%: test/unit/%.c $(wildcard test/unit/*.h) $(BUILD)/libcriu.a
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $@"
 	$(Q)$(CC) $(CFLAGS_BASE) $(LDFLAGS_SAN) -o $@ $< $(BUILD)/libcriu.a $(LIBS) $(CHECK_LIBS)

@@ -6,6 +6,11 @@
  * they differ from a fresh packet socket's (PACKET_* and the generic
  * SOL_SOCKET ones), a classic BPF filter and SO_LOCK_FILTER.
  *
+ * Memberships (PACKET_ADD_MEMBERSHIP: promiscuous, all-multicast, multicast
+ * and unicast addresses, with how many times each was added) are read from
+ * packet_diag, which lists them per socket, and added again by interface
+ * name on restore.
+ *
  * Refused, one line each: a socket in a fanout group (the group is shared
  * with sockets outside the tree and cannot be read back), one with an RX
  * or TX ring (the ring's frames and the task's mapping of it), a mapping
@@ -18,10 +23,6 @@
  *   full, so a lost queue is what the task is written for, while sending
  *   them again would put duplicate traffic on the wire. The dump warns
  *   with what was queued.
- * - multicast, all-multicast and promiscuous memberships
- *   (PACKET_ADD_MEMBERSHIP): only packet_diag lists them and it is not
- *   always built (it is not here); getsockopt cannot read them. A socket
- *   that joined any comes back without them, silently: KNOWN LIMIT.
  * - PACKET_STATISTICS: reading the counters resets them, so they are not
  *   read and start again from zero.
  * - PACKET_COPY_THRESH cannot be read; it only matters to rings, refused.
@@ -47,12 +48,16 @@
 #include "packet.pb-c.h"
 #include "res/table.h"
 #include "util/log.h"
+#include "util/packet_diag.h"
 #include "util/procnet.h"
 #include "util/sockopt.h"
 
 #ifndef PACKET_VNET_HDR_SZ
 #define PACKET_VNET_HDR_SZ 24
 #endif
+
+#define PACKET_MAX_MEMBERS 64	/* per socket, a record's worth */
+#define PACKET_MAX_COUNT 65536	/* times one membership was added, for damaged images */
 
 struct pk_opt {
 	int level, name;
@@ -89,6 +94,9 @@ static const struct pk_opt pk_opts[] = {
 #define OPT_MAX 32	/* past the longest value: a timeval, an interface name */
 
 static struct img_store store = IMG_STORE(IMG_PACKETSK);
+/* every packet socket's memberships, asked for once per dump */
+static struct packet_diag_set diag;
+static bool diag_read;
 
 static bool packet_match(const struct fd_parms *p)
 {
@@ -226,6 +234,65 @@ static void warn_queued(const struct fd_parms *p, const struct procnet_packet *r
 			p->fd, p->pid, row->rmem, first);
 }
 
+static int name_ifindex(const struct fd_parms *p, int ifindex, char *name)
+{
+	struct ifreq ifr = { .ifr_ifindex = ifindex };
+
+	/* in the socket's own namespace */
+	if (ioctl(p->lfd, SIOCGIFNAME, &ifr)) {
+		pr_perror("Can't name interface %d of packet socket fd %d of pid %d", ifindex,
+			  p->fd, p->pid);
+		return -1;
+	}
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	return 0;
+}
+
+struct members {
+	PacketSkMember m[PACKET_MAX_MEMBERS], *ptr[PACKET_MAX_MEMBERS];
+	char ifname[PACKET_MAX_MEMBERS][IFNAMSIZ];
+};
+
+static int dump_members(const struct fd_parms *p, PacketSkEntry *e, struct members *ms)
+{
+	const struct packet_diag_sk *sk;
+
+	if (!diag_read) {
+		if (packet_diag_collect(&diag))
+			return -1;
+		diag_read = true;
+	}
+	sk = packet_diag_find(&diag, p->st.st_ino);
+	if (!sk) {
+		pr_err("Packet socket fd %d of pid %d is missing from packet_diag\n", p->fd, p->pid);
+		return -1;
+	}
+	if (sk->nr_mc > PACKET_MAX_MEMBERS) {
+		pr_err("unsupported: packet socket fd %d of pid %d has %d memberships (over %d)\n",
+		       p->fd, p->pid, sk->nr_mc, PACKET_MAX_MEMBERS);
+		return -1;
+	}
+	/* the kernel lists the newest first */
+	for (int i = 0; i < sk->nr_mc; i++) {
+		const struct packet_mc *mc = &sk->mc[sk->nr_mc - 1 - i];
+		PacketSkMember *m = &ms->m[i];
+
+		packet_sk_member__init(m);
+		if (name_ifindex(p, mc->ifindex, ms->ifname[i]))
+			return -1;
+		m->ifname = ms->ifname[i];
+		m->type = mc->type;
+		m->count = mc->count;
+		m->has_addr = mc->alen > 0;
+		m->addr.len = mc->alen;
+		m->addr.data = (uint8_t *)mc->addr;
+		ms->ptr[i] = m;
+	}
+	e->n_members = sk->nr_mc;
+	e->members = ms->ptr;
+	return 0;
+}
+
 static int packet_dump(const struct fd_parms *p, uint32_t id)
 {
 	PacketSkEntry e = PACKET_SK_ENTRY__INIT;
@@ -233,7 +300,8 @@ static int packet_dump(const struct fd_parms *p, uint32_t id)
 	uint8_t vals[NR_PK_OPTS][OPT_MAX];
 	struct procnet_packet row;
 	struct sockaddr_ll sa = { 0 };
-	struct ifreq ifr = { 0 };
+	struct members *ms = NULL;
+	char ifname[IFNAMSIZ];
 	socklen_t len = sizeof(sa);
 	int type = -1, lock = 0, ret;
 	char what[64];
@@ -266,14 +334,9 @@ static int packet_dump(const struct fd_parms *p, uint32_t id)
 	/* SO_PROTOCOL says 0 for packet sockets: bind may change what they take */
 	e.protocol = sa.sll_protocol;
 	if (sa.sll_ifindex > 0) {
-		/* in the socket's own namespace */
-		ifr.ifr_ifindex = sa.sll_ifindex;
-		if (ioctl(p->lfd, SIOCGIFNAME, &ifr)) {
-			pr_perror("Can't name interface %d of packet socket fd %d of pid %d",
-				  sa.sll_ifindex, p->fd, p->pid);
+		if (name_ifindex(p, sa.sll_ifindex, ifname))
 			return -1;
-		}
-		e.ifname = ifr.ifr_name;
+		e.ifname = ifname;
 		e.has_ifindex = true;
 		e.ifindex = sa.sll_ifindex;
 	}
@@ -291,11 +354,18 @@ static int packet_dump(const struct fd_parms *p, uint32_t id)
 	snprintf(what, sizeof(what), "packet socket fd %d of pid %d", p->fd, p->pid);
 	if (sk_filter_dump(p->lfd, what, &e.filter, &e.n_filter))
 		return -1;
+	ms = malloc(sizeof(*ms));
+	if (!ms || dump_members(p, &e, ms)) {
+		free(ms);
+		free(e.filter);
+		return -1;
+	}
 	warn_queued(p, &row);
-	pr_info("fd %d of pid %d: packet %s protocol 0x%04x on %s, %zu options, %zu filter insns\n",
+	pr_info("fd %d of pid %d: packet %s protocol 0x%04x on %s, %zu options, %zu filter insns, %zu memberships\n",
 		p->fd, p->pid, type == SOCK_RAW ? "raw" : "dgram", ntohs(e.protocol),
-		e.ifname ? e.ifname : "every interface", e.n_opts, e.n_filter);
+		e.ifname ? e.ifname : "every interface", e.n_opts, e.n_filter, e.n_members);
 	ret = img_store_write(&store, &e.base);
+	free(ms);
 	free(e.filter);
 	return ret;
 }
@@ -314,6 +384,8 @@ static bool packet_refuse_mapping(pid_t pid, const struct stat *st, unsigned lon
 
 static int packet_dump_finish(void)
 {
+	packet_diag_free(&diag);
+	diag_read = false;
 	return img_store_finish(&store);
 }
 
@@ -344,6 +416,44 @@ static int set_opts(int fd, const PacketSkEntry *e)
 	if (e->lock_filter && setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one))) {
 		pr_perror("Can't set SO_LOCK_FILTER of packet socket %u", e->id);
 		return -1;
+	}
+	return 0;
+}
+
+/* The kernel's packet_mreq with room for any link-layer address. */
+struct mreq_max {
+	int ifindex;
+	unsigned short type, alen;
+	unsigned char addr[32];
+};
+
+static int add_members(int fd, const PacketSkEntry *e)
+{
+	for (size_t i = 0; i < e->n_members; i++) {
+		const PacketSkMember *m = e->members[i];
+		struct mreq_max mr = { .type = m->type, .alen = m->addr.len };
+
+		struct ifreq ifr = { 0 };
+
+		if (m->addr.len > sizeof(mr.addr) || strlen(m->ifname) >= IFNAMSIZ ||
+		    m->count > PACKET_MAX_COUNT) {
+			pr_err("Packet socket %u: bad membership in packetsk.img\n", e->id);
+			return -1;
+		}
+		strcpy(ifr.ifr_name, m->ifname);
+		if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
+			pr_perror("Can't find interface %s for a membership of packet socket %u",
+				  m->ifname, e->id);
+			return -1;
+		}
+		mr.ifindex = ifr.ifr_ifindex;
+		memcpy(mr.addr, m->addr.data, m->addr.len);
+		for (uint32_t k = 0; k < m->count; k++)
+			if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr))) {
+				pr_perror("Can't add membership type %u on %s to packet socket %u",
+					  m->type, m->ifname, e->id);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -399,6 +509,8 @@ static int packet_open(uint32_t id)
 			  e->ifname ? e->ifname : "every interface", ntohs(e->protocol));
 		goto err;
 	}
+	if (add_members(fd, e))
+		goto err;
 	if (fcntl(fd, F_SETFL, e->flags & ~O_ACCMODE)) {
 		pr_perror("Can't set flags %#x on packet socket %u", e->flags, id);
 		goto err;

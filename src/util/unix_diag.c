@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/sock_diag.h"
 #include "util/unix_diag.h"
 
-static int parse_attr(struct unix_diag_sk *sk, const struct rtattr *rta)
+static int parse_attr(const struct rtattr *rta, void *arg)
 {
+	struct unix_diag_sk *sk = arg;
 	const void *data = RTA_DATA(rta);
 	size_t len = RTA_PAYLOAD(rta);
 
@@ -74,53 +76,28 @@ static int parse_attr(struct unix_diag_sk *sk, const struct rtattr *rta)
 	return 0;
 }
 
-static int parse_one(const struct nlmsghdr *h, struct unix_diag_set *set)
+static int parse_one(const struct nlmsghdr *h, void *arg)
 {
 	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	struct unix_diag_set *set = arg;
 	struct unix_diag_sk *sk, *ns;
-	const struct rtattr *rta;
-	int len;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
 		return -1;
-	ns = realloc(set->sk, (set->nr + 1) * sizeof(*ns));
+	ns = sock_diag_grow(set->sk, set->nr, sizeof(*ns));
 	if (!ns)
 		return -1;
 	set->sk = ns;
 	sk = &set->sk[set->nr++];
-	memset(sk, 0, sizeof(*sk));
 	sk->ino = m->udiag_ino;
 	sk->type = m->udiag_type;
 	sk->state = m->udiag_state;
-	len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
-	for (rta = (const struct rtattr *)(m + 1); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (parse_attr(sk, rta))
-			return -1;
-	return 0;
+	return sock_diag_attrs(h, sizeof(*m), parse_attr, sk);
 }
 
 int unix_diag_parse(const void *buf, size_t len, struct unix_diag_set *set)
 {
-	const struct nlmsghdr *h = buf;
-	int rest = len;
-
-	if (len > INT32_MAX)
-		return -1;
-	for (; NLMSG_OK(h, rest); h = NLMSG_NEXT(h, rest)) {
-		if (h->nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)))
-				errno = -e->error;
-			return -1;
-		}
-		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || parse_one(h, set))
-			return -1;
-	}
-	/* a truncated message in the middle of a buffer is damage */
-	return rest ? -1 : 0;
+	return sock_diag_walk(buf, len, parse_one, set);
 }
 
 int unix_diag_collect(struct unix_diag_set *set)
@@ -135,41 +112,8 @@ int unix_diag_collect(struct unix_diag_set *set)
 		       .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
 				     UDIAG_SHOW_ICONS | UDIAG_SHOW_RQLEN },
 	};
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
-	static char buf[65536] __attribute__((aligned(8)));
-	int fd, ret = -1;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0) {
-		pr_perror("Can't open a sock_diag netlink socket");
-		return -1;
-	}
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
-		pr_perror("Can't send the UNIX_DIAG request");
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		int r;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			pr_perror("Can't read the UNIX_DIAG answer");
-			goto out;
-		}
-		r = unix_diag_parse(buf, n, set);
-		if (r < 0) {
-			pr_perror("Bad UNIX_DIAG answer");
-			goto out;
-		}
-		if (r == 1)
-			break;
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
+	return sock_diag_dump(&req, sizeof(req), "UNIX_DIAG", parse_one, set);
 }
 
 struct unix_diag_sk *unix_diag_find(const struct unix_diag_set *set, uint32_t ino)

@@ -17,55 +17,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "nlbuf.h"
 #include "util/unix_diag.h"
-
-/* A buffer netlink messages are appended to, 4-byte aligned like the kernel's. */
-struct nlbuf {
-	char b[4096] __attribute__((aligned(4)));
-	size_t len;
-	struct nlmsghdr *cur;
-};
 
 static void msg_start(struct nlbuf *nb, uint16_t type, uint32_t ino, uint8_t sktype,
 		      uint8_t state)
 {
-	struct unix_diag_msg *m;
+	struct unix_diag_msg m = { .udiag_family = AF_UNIX, .udiag_ino = ino,
+				   .udiag_type = sktype, .udiag_state = state };
 
-	nb->cur = (struct nlmsghdr *)(nb->b + nb->len);
-	memset(nb->cur, 0, NLMSG_LENGTH(sizeof(*m)));
-	nb->cur->nlmsg_type = type;
-	nb->cur->nlmsg_len = NLMSG_LENGTH(sizeof(*m));
-	m = NLMSG_DATA(nb->cur);
-	m->udiag_family = AF_UNIX;
-	m->udiag_ino = ino;
-	m->udiag_type = sktype;
-	m->udiag_state = state;
-}
-
-static void attr(struct nlbuf *nb, uint16_t type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)nb->cur + NLMSG_ALIGN(nb->cur->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	memset((char *)RTA_DATA(rta) + len, 0, RTA_SPACE(len) - RTA_LENGTH(len));
-	nb->cur->nlmsg_len = NLMSG_ALIGN(nb->cur->nlmsg_len) + RTA_SPACE(len);
-}
-
-static void msg_end(struct nlbuf *nb)
-{
-	nb->len += NLMSG_ALIGN(nb->cur->nlmsg_len);
-}
-
-static void done(struct nlbuf *nb)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)(nb->b + nb->len);
-
-	memset(h, 0, NLMSG_LENGTH(4));
-	h->nlmsg_type = NLMSG_DONE;
-	h->nlmsg_len = NLMSG_LENGTH(4);
-	nb->len += NLMSG_ALIGN(h->nlmsg_len);
+	nl_start(nb, type, &m, sizeof(m));
 }
 
 /* A listener at /srv/s with two pending connections, then a socketpair end. */
