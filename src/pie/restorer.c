@@ -357,9 +357,15 @@ static void make_aio_ring(struct restorer_args *a, struct rst_vma *v, int fd)
 	ul head = v->aio_head % nr;
 	uint64_t ctx = 0;
 
-	/* io_setup doubles what it is asked for, adds 2 and rounds the ring up to pages */
-	check(a, sys2(__NR_io_setup, len / (2 * sizeof(struct rst_io_event)) - 2, &ctx),
-	      "io_setup", v->start);
+	ul pages = len / RST_PAGE;
+
+	/*
+	 * io_setup doubles what it is asked for, adds 2 and rounds the ring up
+	 * to pages. The least that gives this many pages is asked for: what is
+	 * asked counts against fs.aio-max-nr, and the task asked for no less.
+	 */
+	check(a, sys2(__NR_io_setup, pages == 1 ? 1 : 64 * pages - 65, &ctx), "io_setup",
+	      v->start);
 	if (((uint32_t *)ctx)[1] != nr || ((uint32_t *)ctx)[0] != v->aio_id)
 		die(a, "io_setup of a ring this size in this slot", 0, v->start);
 	check(a, sys5(__NR_mremap, ctx, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, v->start),
