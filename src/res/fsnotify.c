@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "engine/files.h"
@@ -216,6 +217,16 @@ static int watch_lines(const char *fdinfo, const char *prefix, const char ***out
 	return n;
 }
 
+/* Queued events cannot be queued again: say what is lost rather than lose it quietly. */
+static void warn_queued(const struct fd_parms *p, const char *kind)
+{
+	int bytes = 0;
+
+	if (!ioctl(p->lfd, FIONREAD, &bytes) && bytes > 0)
+		pr_warn("%s fd %d of pid %d: %d bytes of queued events are not carried\n", kind,
+			p->fd, p->pid, bytes);
+}
+
 static bool inotify_match(const struct fd_parms *p)
 {
 	return !strcmp(p->link, "anon_inode:inotify");
@@ -229,6 +240,7 @@ static int inotify_dump(const struct fd_parms *p, uint32_t id)
 	const char **lines = NULL;
 	int n, ret = -1;
 
+	warn_queued(p, "inotify");
 	n = watch_lines(p->fdinfo, "inotify ", &lines);
 	if (n < 0)
 		return -1;
@@ -354,6 +366,7 @@ static int fanotify_dump(const struct fd_parms *p, uint32_t id)
 		pr_err("Can't parse fanotify flags of fd %d of pid %d\n", p->fd, p->pid);
 		return -1;
 	}
+	warn_queued(p, "fanotify");
 	n = watch_lines(p->fdinfo, "fanotify ", &lines);
 	if (n < 0)
 		return -1;
