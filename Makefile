@@ -51,7 +51,7 @@ PIE_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Isrc -fpie -ffreestanding -nostdlib \
 
 UNIT_SRC	:= $(sort $(wildcard test/unit/test_*.c))
 # tests walked through every CRIU_FAULT point by make test
-FAULT_WALK_TESTS := env00 pstree00 zombie00 thread00 pipe00 mem_shared unlink00 session00
+FAULT_WALK_TESTS := env00 pstree00 zombie00 thread00 pipe00 mem_shared unlink00 session00 aio00
 UNIT_BIN	:= $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 
 .PHONY: all clean deps test unit unit-san zdtm demo docs fuzz bench layers
