@@ -54,6 +54,12 @@
 /* the largest datagram the dump copies */
 #define PEEK_BUF (4u << 20)
 #define SCM_MAX_FDS 253	/* the most one SCM_RIGHTS carries */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 4
+#endif
 
 static struct img_store store = IMG_STORE(IMG_UNIXSK);
 
@@ -142,11 +148,12 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 {
 	struct timeval rt, st;
 	socklen_t tl = sizeof(rt), sl = sizeof(st);
-	int sndbuf, rcvbuf, passcred, passsec, peek, lowat, lock;
+	int sndbuf, rcvbuf, passcred, passsec, passpidfd, peek, lowat, lock;
 	char what[64];
 
 	if (getint(p->lfd, SO_SNDBUF, &sndbuf) || getint(p->lfd, SO_RCVBUF, &rcvbuf) ||
 	    getint(p->lfd, SO_PASSCRED, &passcred) || getint(p->lfd, SO_PASSSEC, &passsec) ||
+	    getint(p->lfd, SO_PASSPIDFD, &passpidfd) ||
 	    getint(p->lfd, SO_PEEK_OFF, &peek) || getint(p->lfd, SO_RCVLOWAT, &lowat) ||
 	    getint(p->lfd, SO_LOCK_FILTER, &lock) ||
 	    getsockopt(p->lfd, SOL_SOCKET, SO_RCVTIMEO_OLD, &rt, &tl) ||
@@ -158,6 +165,8 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 	o->rcvbuf = rcvbuf;
 	o->passcred = passcred;
 	o->passsec = passsec;
+	o->has_passpidfd = true;
+	o->passpidfd = passpidfd;
 	o->peek_off = peek;
 	o->rcvlowat = lowat;
 	o->rcvtimeo_us = rt.tv_sec * 1000000ULL + rt.tv_usec;
@@ -250,6 +259,12 @@ static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh, struct fligh
 				pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
 				       p->fd, p->pid);
 			ret = -1;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_PIDFD) {
+			int fd;
+
+			/* refused by dump_one(): the peek only must not leave it open */
+			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+			close(fd);
 		}
 	}
 	if (!ret && (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
@@ -292,7 +307,8 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 	struct flight fl;
 	char *buf = malloc(PEEK_BUF);
 	union {
-		char b[CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(struct ucred))];
+		char b[CMSG_SPACE(sizeof(int) * SCM_MAX_FDS) + CMSG_SPACE(sizeof(struct ucred)) +
+		       CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	int old = -1, zero = 0, ret = -1;
@@ -517,6 +533,12 @@ static int dump_one(const struct fd_parms *p, uint32_t id)
 		return -1;
 	if (e->opts->passcred && e->n_queue) {
 		pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
+		       p->fd, p->pid);
+		return -1;
+	}
+	/* a pidfd names the sender's own process, which restore makes anew */
+	if (e->opts->passpidfd && e->n_queue) {
+		pr_err("unsupported: SO_PASSPIDFD with data queued on unix socket fd %d of pid %d (pidfds of the senders in flight)\n",
 		       p->fd, p->pid);
 		return -1;
 	}
@@ -1160,6 +1182,7 @@ static int set_opts(struct live_sk *ls)
 	    setint(ls, SO_RCVBUFFORCE, o->rcvbuf / 2, "SO_RCVBUF") ||
 	    setint(ls, SO_PASSCRED, o->passcred, "SO_PASSCRED") ||
 	    setint(ls, SO_PASSSEC, o->passsec, "SO_PASSSEC") ||
+	    setint(ls, SO_PASSPIDFD, o->has_passpidfd && o->passpidfd, "SO_PASSPIDFD") ||
 	    setint(ls, SO_RCVLOWAT, o->rcvlowat, "SO_RCVLOWAT") ||
 	    setint(ls, SO_PEEK_OFF, o->peek_off, "SO_PEEK_OFF"))
 		return -1;
