@@ -1054,8 +1054,8 @@ static int quiet_creds(int fd, int val[2], bool back)
  * it had. None: the kernel adds the sender's if either end asks for them,
  * so neither does for that moment.
  */
-static int resend(int rx, int tx, const void *buf, size_t len, const struct msg_cred *c,
-		  const struct rotation *r)
+static int resend(int rx, int tx, const void *buf, size_t len, const int *fds, size_t nfds,
+		  const struct msg_cred *c, const struct rotation *r)
 {
 	struct iovec iov = { (void *)buf, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -1067,7 +1067,8 @@ static int resend(int rx, int tx, const void *buf, size_t len, const struct msg_
 		 r->pid);
 	if (c->pid && hold_pid(c, true, what))
 		return -1;
-	fill_ctl(&mh, &ctl, c, NULL, 0);
+	if (fill_ctl(&mh, &ctl, c, fds, nfds) < 0)
+		return -1;
 	if (c->pid)
 		return sendmsg(tx, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 	if (quiet_creds(rx, rxv, false))
@@ -1083,23 +1084,47 @@ static int resend(int rx, int tx, const void *buf, size_t len, const struct msg_
 	return ret;
 }
 
+/* The next datagram of @rx into @buf, its descriptors in flight into @fds (criu's now). */
+static ssize_t take(int rx, char *buf, int *fds, size_t *nfds)
+{
+	union msg_ctl ctl;
+	struct iovec iov = { buf, PEEK_BUF };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			     .msg_controllen = sizeof(ctl.b) };
+	ssize_t n = recvmsg(rx, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	*nfds = 0;
+	if (n < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		*nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(c), *nfds * sizeof(int));
+	}
+	return n;
+}
+
 /* Take each datagram of @r's queue out and have the peer send it again. */
 static void rotate(const struct rotation *r)
 {
 	int rx = task_fd_copy(r->pid, r->fd), tx = task_fd_copy(r->peer_pid, r->peer_fd);
 	char *buf = malloc(PEEK_BUF);
-	int off = -1;
+	int off = -1, fds[SCM_MAX_FDS];
 	socklen_t ol = sizeof(off);
-	size_t i = 0;
+	size_t i = 0, nfds;
 
 	if (rx < 0 || tx < 0 || !buf || getsockopt(rx, SOL_SOCKET, SO_PEEK_OFF, &off, &ol)) {
 		pr_perror("Can't refresh the queue of unix socket fd %d of pid %d", r->fd, r->pid);
 		goto out;
 	}
 	for (; i < r->n; i++) {
-		ssize_t n = recv(rx, buf, PEEK_BUF, MSG_DONTWAIT);
+		ssize_t n = take(rx, buf, fds, &nfds);
+		int bad = n < 0 || resend(rx, tx, buf, n, fds, nfds, &r->creds[i], r);
 
-		if (n < 0 || resend(rx, tx, buf, n, &r->creds[i], r))
+		for (size_t k = 0; k < nfds; k++)
+			close(fds[k]);
+		if (bad)
 			break;
 	}
 	release_holders();

@@ -6,7 +6,9 @@
  *   "none"   sent before the receiver asked for credentials: none attached
  *            (pid 0, the overflow uid and gid);
  *   "self"   the test itself;
- *   "gone"   a child that exited since (its pid names no process);
+ *   "gone"   a child that exited since (its pid names no process), then
+ *            on D and Q an empty datagram of the same child (a dump of the
+ *            running tree takes those out and sends them again);
  *   "uid"    a child running as uid 23456, gid 34567, exited since;
  *   "fd"     the test with explicit credentials uid 1000 gid 2000 and a
  *            pipe's write end in flight;
@@ -33,6 +35,7 @@
 #endif
 
 #define NR_MSGS 8
+#define EMPTY_AFTER 2	/* D and Q have an empty datagram after message 2 */
 
 struct want {
 	const char *data;
@@ -87,7 +90,8 @@ static void send_all3(const char *data, const struct ucred *uc, int fd)
 
 /*
  * A child that sends @data on every pair as @uid/@gid (-1: the test's),
- * then exits, or (@ready) tells it sent and lives on; returns its pid.
+ * then exits, or (@ready) tells it sent and lives on; returns its pid. One
+ * that exits as the test's ids also sends the empty datagrams.
  */
 static pid_t child_sends(const char *data, int uid, int gid, int ready)
 {
@@ -101,6 +105,10 @@ static pid_t child_sends(const char *data, int uid, int gid, int ready)
 			 setresuid(uid, uid, uid)))
 		_exit(1);
 	send_all3(data, NULL, -1);
+	if (ready < 0 && uid < 0) {
+		send_as(D[0], "", NULL, -1);
+		send_as(Q[0], "", NULL, -1);
+	}
 	if (ready < 0)
 		_exit(0);
 	if (write(ready, "r", 1) != 1)
@@ -193,7 +201,7 @@ static void resend_as_self(int rx, int tx)
 {
 	char buf[64];
 
-	for (int i = 0; i < NR_MSGS; i++) {
+	for (int i = 0; i < NR_MSGS + 1; i++) {
 		ssize_t n = recv(rx, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n < 0 || send(tx, buf, n, 0) != n)
@@ -203,7 +211,7 @@ static void resend_as_self(int rx, int tx)
 
 int main(int argc, char **argv)
 {
-	struct want w[NR_MSGS], nw[2];
+	struct want w[NR_MSGS], nw[2], empty;
 	struct ucred explicit, alias;
 	unsigned ouid, ogid;
 	int on = 1, off = 0, ready[2], bad = 0;
@@ -254,6 +262,7 @@ int main(int argc, char **argv)
 	w[5] = (struct want){ "live", live, 0, 0, false };
 	w[6] = (struct want){ "alias", live, 4242, 4343, false };
 	w[7] = (struct want){ "self2", me, 0, 0, false };
+	empty = (struct want){ "", gone, 0, 0, false };
 	nw[0] = (struct want){ "none", 0, ouid, ogid, false };
 	nw[1] = (struct want){ "sender", me, 0, 0, false };
 
@@ -274,6 +283,10 @@ int main(int argc, char **argv)
 		bad += expect(S[1], &w[i], "S");
 		bad += expect(D[1], &w[i], "D");
 		bad += expect(Q[1], &w[i], "Q");
+		if (i == EMPTY_AFTER) {
+			bad += expect(D[1], &empty, "D");
+			bad += expect(Q[1], &empty, "Q");
+		}
 	}
 	bad += expect_eagain(S[1], "S after");
 	bad += expect_eagain(D[1], "D after");
