@@ -614,10 +614,11 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 		if (check_cmsgs(p, &mh, &fl))
 			break;
 		/*
-		 * A stream says end of data with 0; so does a shut-down datagram
-		 * socket, where it cannot be told from an empty datagram.
+		 * A stream says end of data with 0; so does a shut-down seqpacket
+		 * socket, where only the credentials every real message carries
+		 * (SO_PASSCRED is on) tell an empty datagram.
 		 */
-		if (n == 0 && (e->type == SOCK_STREAM || eof_ok)) {
+		if (n == 0 && (e->type == SOCK_STREAM || (eof_ok && !fl.has_cred))) {
 			ret = 0;
 			break;
 		}
@@ -984,7 +985,9 @@ static void find_sender(struct rotation *r)
 {
 	struct dumped *x = dumped_by_ino(r->ino), *peer = dumped_by_ino(r->peer_ino);
 
-	if (!x || !peer || !peer->e->has_peer || peer->e->peer != r->ino)
+	/* nothing can be sent to a socket shut down for reading (EPIPE) */
+	if (!x || !peer || !peer->e->has_peer || peer->e->peer != r->ino ||
+	    (x->e->shutdown & RCV_SHUT))
 		return;
 	r->from_peer = true;
 	for (size_t i = 0; i < x->e->n_queue && r->from_peer; i++) {
@@ -1151,7 +1154,7 @@ static void unixsk_dump_release(bool tree_dies)
 		if (r->from_peer)
 			rotate(r);
 		else
-			pr_warn("Unix socket fd %d of pid %d holds empty datagrams from outside its pair: a later dump of the running tree will not see them\n",
+			pr_warn("Unix socket fd %d of pid %d holds empty datagrams from outside its pair, or is shut down for reading: a later dump of the running tree will not see them\n",
 				r->fd, r->pid);
 	}
 	for (int i = 0; i < nr_rotations; i++)
