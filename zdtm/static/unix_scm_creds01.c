@@ -30,10 +30,6 @@
 
 #include "unix_sk.h"
 
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76
-#endif
-
 #define NR_MSGS 8
 #define EMPTY_AFTER 2	/* D and Q have an empty datagram after message 2 */
 

@@ -9,13 +9,6 @@
 
 #include "unix_sk.h"
 
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76
-#endif
-#ifndef SCM_PIDFD
-#define SCM_PIDFD 4
-#endif
-
 /* The next message is @want with a pidfd of this process. */
 static int expect_pidfd(int sk, const char *want)
 {
