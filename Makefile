@@ -172,6 +172,7 @@ test: deps
 	$(Q)ci/test-digest.sh
 	$(Q)python3 ci/test-page-server.py
 	$(Q)python3 ci/test-service.py
+	$(Q)python3 ci/test-scm-creds.py
 	$(Q)$(MAKE) --no-print-directory zdtm
 
 demo: deps

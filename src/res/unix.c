@@ -31,6 +31,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@
 #include "unix.pb-c.h"
 #include "util/log.h"
 #include "util/options.h"
+#include "util/proc.h"
 #include "util/sockopt.h"
 #include "util/sys.h"
 #include "util/unix_diag.h"
@@ -54,6 +56,12 @@
 /* the largest datagram the dump copies */
 #define PEEK_BUF (4u << 20)
 #define SCM_MAX_FDS 253	/* the most one SCM_RIGHTS carries */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 4
+#endif
 
 static struct img_store store = IMG_STORE(IMG_UNIXSK);
 
@@ -65,6 +73,210 @@ static bool unixsk_match(const struct fd_parms *p)
 	if (!S_ISSOCK(p->st.st_mode))
 		return false;
 	return !getsockopt(p->lfd, SOL_SOCKET, SO_DOMAIN, &domain, &len) && domain == AF_UNIX;
+}
+
+/* ---- credentials in flight ---- */
+
+/*
+ * Each queued message keeps what its reader gets as SCM_CREDENTIALS: a
+ * reference to the sender's pid (read as its number in the reader's pid
+ * namespace, even once the sender is gone), its uid and its gid. One
+ * queued while neither end had SO_PASSCRED carries none: it reads as pid
+ * 0 with the overflow uid and gid.
+ *
+ * criu sends them again with explicit SCM_CREDENTIALS: as root it may name
+ * any ids, and any pid that exists at that moment. A pid nobody has (a
+ * task of the tree not made yet, a sender that exited) is taken by a
+ * holder, a child of criu made with that pid that lives while criu sends
+ * and is reaped before anyone needs the pid again.
+ */
+struct msg_cred {
+	uint32_t pid, uid, gid;
+	bool has_start;
+	uint64_t start;		/* of the process that had the pid at dump */
+};
+
+struct holder {
+	pid_t pid;
+	pid_t child;		/* 0: the pid's own process stands */
+};
+static struct holder *holders;
+static int nr_holders;
+
+static struct {
+	bool known;
+	uint32_t uid, gid;
+} overflow;
+
+/* A few senders' start times, looked up once per dump. */
+static struct {
+	pid_t pid;
+	bool alive;
+	uint64_t start;
+} seen[64];
+static int nr_seen;
+
+/* The start time of whoever has pid @pid now; false when nobody does. */
+static bool pid_start(pid_t pid, uint64_t *start)
+{
+	char path[64], *buf;
+	struct proc_stat st;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = read_whole_file(path, NULL);
+	if (!buf)
+		return false;
+	ok = !proc_parse_stat_buf(buf, &st);
+	free(buf);
+	if (ok)
+		*start = st.start_time;
+	return ok;
+}
+
+static int read_id(const char *path, uint32_t *id)
+{
+	char *buf = read_whole_file(path, NULL), *end;
+	unsigned long v;
+
+	if (!buf) {
+		pr_perror("Can't read %s", path);
+		return -1;
+	}
+	v = strtoul(buf, &end, 10);
+	if (end == buf || v > UINT32_MAX) {
+		pr_err("Can't parse %s: \"%.20s\"\n", path, buf);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	*id = v;
+	return 0;
+}
+
+/* What a message without credentials reads as here. */
+static int overflow_ids(uint32_t *uid, uint32_t *gid)
+{
+	if (!overflow.known) {
+		if (read_id("/proc/sys/kernel/overflowuid", &overflow.uid) ||
+		    read_id("/proc/sys/kernel/overflowgid", &overflow.gid))
+			return -1;
+		overflow.known = true;
+	}
+	*uid = overflow.uid;
+	*gid = overflow.gid;
+	return 0;
+}
+
+/*
+ * Make @c's pid one that explicit credentials may name. A process that has
+ * it already will do when @any, or when it is the one that had it at dump
+ * (its start time); otherwise it is someone else now, and the credentials
+ * cannot be given back. @what names the message for errors.
+ */
+static int hold_pid(const struct msg_cred *c, bool any, const char *what)
+{
+	pid_t want = c->pid, parent = getpid(), child;
+	struct clone_args ca = { .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&want,
+				 .set_tid_size = 1 };
+	struct holder *nh;
+	uint64_t now;
+
+	for (int i = 0; i < nr_holders; i++)
+		if (holders[i].pid == want)
+			return 0;
+	nh = realloc(holders, (nr_holders + 1) * sizeof(*nh));
+	if (!nh)
+		return -1;
+	holders = nh;
+	child = sys_clone3(&ca);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		for (;;)
+			pause();
+	}
+	if (child < 0 && errno == EEXIST) {
+		if (!any && (!pid_start(want, &now) || !c->has_start || now != c->start)) {
+			pr_err("%s carries the credentials of pid %d, which another process has now\n",
+			       what, want);
+			return -1;
+		}
+		child = 0;
+	} else if (child < 0) {
+		pr_perror("Can't make pid %d for the credentials of %s", want, what);
+		return -1;
+	}
+	holders[nr_holders++] = (struct holder){ want, child };
+	return 0;
+}
+
+/* Holders go before anyone else may want their pids (the tree, as_cred()). */
+static void release_holders(void)
+{
+	for (int i = 0; i < nr_holders; i++) {
+		if (holders[i].child <= 0)
+			continue;
+		kill(holders[i].child, SIGKILL);
+		while (waitpid(holders[i].child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(holders);
+	holders = NULL;
+	nr_holders = 0;
+}
+
+/* The process that stood for @pid went away: a holder takes its place on retry. */
+static void forget_holder(uint32_t pid)
+{
+	for (int i = 0; i < nr_holders; i++)
+		if (holders[i].pid == (pid_t)pid && !holders[i].child)
+			holders[i] = holders[--nr_holders];
+}
+
+union msg_ctl {
+	char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(SCM_MAX_FDS * sizeof(int))];
+	struct cmsghdr align;
+};
+
+/*
+ * Control data for a message: @c's credentials (none for pid 0) first,
+ * then @nfds descriptors. Returns the length of the credentials part (all
+ * a later part of a stream message carries) or -1 if it does not fit.
+ */
+static ssize_t fill_ctl(struct msghdr *mh, union msg_ctl *ctl, const struct msg_cred *c,
+			const int *fds, size_t nfds)
+{
+	struct ucred uc;
+	struct cmsghdr *cm;
+	size_t cred_len = c && c->pid ? CMSG_SPACE(sizeof(uc)) : 0;
+
+	if (nfds > SCM_MAX_FDS)
+		return -1;
+	memset(ctl, 0, sizeof(*ctl));
+	mh->msg_control = ctl->b;
+	mh->msg_controllen = cred_len + (nfds ? CMSG_SPACE(nfds * sizeof(int)) : 0);
+	if (!mh->msg_controllen) {
+		mh->msg_control = NULL;
+		return 0;
+	}
+	cm = CMSG_FIRSTHDR(mh);
+	if (cred_len) {
+		uc = (struct ucred){ c->pid, c->uid, c->gid };
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_CREDENTIALS;
+		cm->cmsg_len = CMSG_LEN(sizeof(uc));
+		memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+		cm = CMSG_NXTHDR(mh, cm);
+	}
+	if (nfds) {
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	return cred_len;
 }
 
 /* ---- dump ---- */
@@ -92,6 +304,7 @@ struct rotation {
 	uint64_t ino, peer_ino;
 	size_t n;
 	bool from_peer;		/* every datagram came from the peer */
+	struct msg_cred *creds;	/* each datagram's, sent again with it */
 };
 static struct rotation *rotations;
 static int nr_rotations;
@@ -127,6 +340,8 @@ static void dump_forget(void)
 	free(dumped);
 	dumped = NULL;
 	nr_dumped = 0;
+	nr_seen = 0;
+	overflow.known = false;
 	unix_diag_free(&diag);
 	diag_done = dump_failed = false;
 }
@@ -142,11 +357,12 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 {
 	struct timeval rt, st;
 	socklen_t tl = sizeof(rt), sl = sizeof(st);
-	int sndbuf, rcvbuf, passcred, passsec, peek, lowat, lock;
+	int sndbuf, rcvbuf, passcred, passsec, passpidfd, peek, lowat, lock;
 	char what[64];
 
 	if (getint(p->lfd, SO_SNDBUF, &sndbuf) || getint(p->lfd, SO_RCVBUF, &rcvbuf) ||
 	    getint(p->lfd, SO_PASSCRED, &passcred) || getint(p->lfd, SO_PASSSEC, &passsec) ||
+	    getint(p->lfd, SO_PASSPIDFD, &passpidfd) ||
 	    getint(p->lfd, SO_PEEK_OFF, &peek) || getint(p->lfd, SO_RCVLOWAT, &lowat) ||
 	    getint(p->lfd, SO_LOCK_FILTER, &lock) ||
 	    getsockopt(p->lfd, SOL_SOCKET, SO_RCVTIMEO_OLD, &rt, &tl) ||
@@ -158,6 +374,8 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 	o->rcvbuf = rcvbuf;
 	o->passcred = passcred;
 	o->passsec = passsec;
+	o->has_passpidfd = true;
+	o->passpidfd = passpidfd;
 	o->peek_off = peek;
 	o->rcvlowat = lowat;
 	o->rcvtimeo_us = rt.tv_sec * 1000000ULL + rt.tv_usec;
@@ -198,12 +416,57 @@ static int add_msg(UnixSkEntry *e, const void *data, size_t len, const struct so
 	return 0;
 }
 
-/* Descriptions in flight with one queued message (SCM_RIGHTS). */
+/* What travels with one queued message: descriptions (SCM_RIGHTS) and credentials. */
 struct flight {
 	uint32_t ids[SCM_MAX_FDS];
 	int32_t types[SCM_MAX_FDS];
 	size_t n;
+	bool has_cred;
+	struct ucred uc;	/* as the peek read them */
+	struct msg_cred cred;
 };
+
+static void sender_start(struct msg_cred *c)
+{
+	for (int i = 0; i < nr_seen; i++)
+		if (seen[i].pid == (pid_t)c->pid) {
+			c->has_start = seen[i].alive;
+			c->start = seen[i].start;
+			return;
+		}
+	c->has_start = pid_start(c->pid, &c->start);
+	if (nr_seen < (int)(sizeof(seen) / sizeof(seen[0])))
+		seen[nr_seen++] = (typeof(seen[0])){ c->pid, c->has_start, c->start };
+}
+
+/*
+ * A message without credentials reads as pid 0 and the overflow ids; pid 0
+ * with other ids is a sender whose pid namespace the reader cannot see,
+ * whose credentials criu cannot name again.
+ */
+static int check_cred(const struct fd_parms *p, struct flight *fl)
+{
+	const struct ucred *uc = &fl->uc;
+	uint32_t ouid, ogid;
+
+	if (!fl->has_cred) {
+		pr_err("A message queued on unix socket fd %d of pid %d was peeked at without its credentials\n",
+		       p->fd, p->pid);
+		return -1;
+	}
+	fl->cred = (struct msg_cred){ uc->pid, uc->uid, uc->gid, false, 0 };
+	if (uc->pid) {
+		sender_start(&fl->cred);
+		return 0;
+	}
+	if (overflow_ids(&ouid, &ogid))
+		return -1;
+	if (uc->uid == ouid && uc->gid == ogid)
+		return 0;
+	pr_err("unsupported: a message queued on unix socket fd %d of pid %d carries the credentials of a sender outside criu's pid namespace (pid 0, uid %u, gid %u)\n",
+	       p->fd, p->pid, uc->uid, uc->gid);
+	return -1;
+}
 
 /* a socket in flight is dumped by dump_flying_file(): its own queue must be plain */
 static int flying_depth;
@@ -227,13 +490,14 @@ static int dump_flying(const struct fd_parms *p, int fd, struct flight *fl)
 
 /*
  * Descriptions in flight are dumped with the message (a peek installed
- * copies of them in criu); credentials in flight make the dump fail.
+ * copies of them in criu), and so are its credentials.
  */
 static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh, struct flight *fl)
 {
 	int ret = 0;
 
 	fl->n = 0;
+	fl->has_cred = false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -245,11 +509,16 @@ static int check_cmsgs(const struct fd_parms *p, struct msghdr *mh, struct fligh
 					ret = -1;
 				close(fd);
 			}
-		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-			if (!ret)
-				pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
-				       p->fd, p->pid);
-			ret = -1;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+			   c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+			fl->has_cred = true;
+			memcpy(&fl->uc, CMSG_DATA(c), sizeof(fl->uc));
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_PIDFD) {
+			int fd;
+
+			/* refused by dump_one(): the peek only must not leave it open */
+			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+			close(fd);
 		}
 	}
 	if (!ret && (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
@@ -275,6 +544,12 @@ static int add_rotation(const struct fd_parms *p, const struct unix_diag_sk *d,
 
 static int add_flight(UnixSkMsg *m, const struct flight *fl)
 {
+	m->has_cred_pid = m->has_cred_uid = m->has_cred_gid = true;
+	m->cred_pid = fl->cred.pid;
+	m->cred_uid = fl->cred.uid;
+	m->cred_gid = fl->cred.gid;
+	m->has_cred_start = fl->cred.has_start;
+	m->cred_start = fl->cred.start;
 	if (!fl->n)
 		return 0;
 	m->fd_ids = malloc(fl->n * sizeof(*m->fd_ids));
@@ -292,12 +567,18 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 	struct flight fl;
 	char *buf = malloc(PEEK_BUF);
 	union {
-		char b[CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(struct ucred))];
+		char b[CMSG_SPACE(sizeof(int) * SCM_MAX_FDS) + CMSG_SPACE(sizeof(struct ucred)) +
+		       CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	int old = -1, zero = 0, ret = -1;
+	int old = -1, zero = 0, one = 1, ret = -1;
 	socklen_t ol = sizeof(old);
 	bool eof_ok = (d->shutdown & RCV_SHUT) || (d->has_peer && !d->peer), empty = false;
+	/*
+	 * Credentials ride with messages whether the receiver reads them or
+	 * not (it may turn SO_PASSCRED on later): they are read with it on.
+	 */
+	bool cred_off = !e->opts->passcred;
 
 	if (!buf)
 		return -1;
@@ -306,6 +587,12 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 		pr_perror("Can't set a peek offset on unix socket fd %d of pid %d", p->fd, p->pid);
 		free(buf);
 		return -1;
+	}
+	if (cred_off && setsockopt(p->lfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
+		pr_perror("Can't turn SO_PASSCRED on to peek at unix socket fd %d of pid %d",
+			  p->fd, p->pid);
+		cred_off = false;
+		goto out;
 	}
 	for (int i = 0; i < 1000000; i++) {
 		struct sockaddr_un src;
@@ -327,20 +614,28 @@ static int peek_queue(const struct fd_parms *p, const struct unix_diag_sk *d, Un
 		if (check_cmsgs(p, &mh, &fl))
 			break;
 		/*
-		 * A stream says end of data with 0; so does a shut-down datagram
-		 * socket, where it cannot be told from an empty datagram.
+		 * A stream says end of data with 0; so does a shut-down seqpacket
+		 * socket, where only the credentials every real message carries
+		 * (SO_PASSCRED is on) tell an empty datagram.
 		 */
-		if (n == 0 && (e->type == SOCK_STREAM || eof_ok)) {
+		if (n == 0 && (e->type == SOCK_STREAM || (eof_ok && !fl.has_cred))) {
 			ret = 0;
 			break;
 		}
-		if (add_msg(e, buf, n, &src, e->type == SOCK_STREAM ? 0 : mh.msg_namelen) ||
+		if (check_cred(p, &fl) ||
+		    add_msg(e, buf, n, &src, e->type == SOCK_STREAM ? 0 : mh.msg_namelen) ||
 		    add_flight(e->queue[e->n_queue - 1], &fl))
 			break;
 		empty |= n == 0;
 	}
 	if (!ret && empty && add_rotation(p, d, e))
 		ret = -1;
+out:
+	if (cred_off && setsockopt(p->lfd, SOL_SOCKET, SO_PASSCRED, &zero, sizeof(zero))) {
+		pr_perror("Can't turn SO_PASSCRED off again on unix socket fd %d of pid %d",
+			  p->fd, p->pid);
+		ret = -1;
+	}
 	if (setsockopt(p->lfd, SOL_SOCKET, SO_PEEK_OFF, &old, sizeof(old))) {
 		pr_perror("Can't reset the peek offset of unix socket fd %d of pid %d", p->fd,
 			  p->pid);
@@ -515,8 +810,9 @@ static int dump_one(const struct fd_parms *p, uint32_t id)
 	unix_sk_opts__init(e->opts);
 	if (dump_opts(p, e->opts) || fill_entry(p, d, e))
 		return -1;
-	if (e->opts->passcred && e->n_queue) {
-		pr_err("unsupported: SCM_CREDENTIALS in flight to unix socket fd %d of pid %d (SO_PASSCRED with queued data)\n",
+	/* a pidfd names the sender's own process, which restore makes anew */
+	if (e->opts->passpidfd && e->n_queue) {
+		pr_err("unsupported: SO_PASSPIDFD with data queued on unix socket fd %d of pid %d (pidfds of the senders in flight)\n",
 		       p->fd, p->pid);
 		return -1;
 	}
@@ -689,7 +985,9 @@ static void find_sender(struct rotation *r)
 {
 	struct dumped *x = dumped_by_ino(r->ino), *peer = dumped_by_ino(r->peer_ino);
 
-	if (!x || !peer || !peer->e->has_peer || peer->e->peer != r->ino)
+	/* nothing can be sent to a socket shut down for reading (EPIPE) */
+	if (!x || !peer || !peer->e->has_peer || peer->e->peer != r->ino ||
+	    (x->e->shutdown & RCV_SHUT))
 		return;
 	r->from_peer = true;
 	for (size_t i = 0; i < x->e->n_queue && r->from_peer; i++) {
@@ -701,6 +999,17 @@ static void find_sender(struct rotation *r)
 	r->n = x->e->n_queue;
 	r->peer_pid = peer->pid;
 	r->peer_fd = peer->fd;
+	r->creds = calloc(r->n + 1, sizeof(*r->creds));
+	if (!r->creds) {
+		r->from_peer = false;
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		UnixSkMsg *m = x->e->queue[i];
+
+		r->creds[i] = (struct msg_cred){ m->cred_pid, m->cred_uid, m->cred_gid,
+						 m->has_cred_start, m->cred_start };
+	}
 }
 
 static int unixsk_dump_finish(void)
@@ -722,25 +1031,106 @@ static int unixsk_dump_finish(void)
 	return ret;
 }
 
+/* SO_PASSCRED and SO_PASSPIDFD of @fd off, their values kept in @val; or (@back) as in @val. */
+static int quiet_creds(int fd, int val[2], bool back)
+{
+	static const int opt[2] = { SO_PASSCRED, SO_PASSPIDFD };
+	int zero = 0;
+
+	for (int i = 0; i < 2; i++) {
+		socklen_t len = sizeof(val[i]);
+
+		if (back) {
+			if (setsockopt(fd, SOL_SOCKET, opt[i], &val[i], sizeof(val[i])))
+				return -1;
+			continue;
+		}
+		if (getsockopt(fd, SOL_SOCKET, opt[i], &val[i], &len) ||
+		    setsockopt(fd, SOL_SOCKET, opt[i], &zero, sizeof(zero)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * One datagram taken out of @rx goes back in from @tx with the credentials
+ * it had. None: the kernel adds the sender's if either end asks for them,
+ * so neither does for that moment.
+ */
+static int resend(int rx, int tx, const void *buf, size_t len, const int *fds, size_t nfds,
+		  const struct msg_cred *c, const struct rotation *r)
+{
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union msg_ctl ctl;
+	int rxv[2], txv[2], ret;
+	char what[96];
+
+	snprintf(what, sizeof(what), "a datagram queued on unix socket fd %d of pid %d", r->fd,
+		 r->pid);
+	if (c->pid && hold_pid(c, true, what))
+		return -1;
+	if (fill_ctl(&mh, &ctl, c, fds, nfds) < 0)
+		return -1;
+	if (c->pid)
+		return sendmsg(tx, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+	if (quiet_creds(rx, rxv, false))
+		return -1;
+	ret = -1;
+	if (!quiet_creds(tx, txv, false)) {
+		ret = sendmsg(tx, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+		if (quiet_creds(tx, txv, true))
+			ret = -1;
+	}
+	if (quiet_creds(rx, rxv, true))
+		ret = -1;
+	return ret;
+}
+
+/* The next datagram of @rx into @buf, its descriptors in flight into @fds (criu's now). */
+static ssize_t take(int rx, char *buf, int *fds, size_t *nfds)
+{
+	union msg_ctl ctl;
+	struct iovec iov = { buf, PEEK_BUF };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			     .msg_controllen = sizeof(ctl.b) };
+	ssize_t n = recvmsg(rx, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	*nfds = 0;
+	if (n < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		*nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(c), *nfds * sizeof(int));
+	}
+	return n;
+}
+
 /* Take each datagram of @r's queue out and have the peer send it again. */
 static void rotate(const struct rotation *r)
 {
 	int rx = task_fd_copy(r->pid, r->fd), tx = task_fd_copy(r->peer_pid, r->peer_fd);
 	char *buf = malloc(PEEK_BUF);
-	int off = -1;
+	int off = -1, fds[SCM_MAX_FDS];
 	socklen_t ol = sizeof(off);
-	size_t i = 0;
+	size_t i = 0, nfds;
 
 	if (rx < 0 || tx < 0 || !buf || getsockopt(rx, SOL_SOCKET, SO_PEEK_OFF, &off, &ol)) {
 		pr_perror("Can't refresh the queue of unix socket fd %d of pid %d", r->fd, r->pid);
 		goto out;
 	}
 	for (; i < r->n; i++) {
-		ssize_t n = recv(rx, buf, PEEK_BUF, MSG_DONTWAIT);
+		ssize_t n = take(rx, buf, fds, &nfds);
+		int bad = n < 0 || resend(rx, tx, buf, n, fds, nfds, &r->creds[i], r);
 
-		if (n < 0 || send(tx, buf, n, MSG_DONTWAIT) != n)
+		for (size_t k = 0; k < nfds; k++)
+			close(fds[k]);
+		if (bad)
 			break;
 	}
+	release_holders();
 	if (i < r->n)
 		pr_perror("Lost datagram %zu of %zu queued on unix socket fd %d of pid %d", i + 1,
 			  r->n, r->fd, r->pid);
@@ -764,9 +1154,11 @@ static void unixsk_dump_release(bool tree_dies)
 		if (r->from_peer)
 			rotate(r);
 		else
-			pr_warn("Unix socket fd %d of pid %d holds empty datagrams from outside its pair: a later dump of the running tree will not see them\n",
+			pr_warn("Unix socket fd %d of pid %d holds empty datagrams from outside its pair, or is shut down for reading: a later dump of the running tree will not see them\n",
 				r->fd, r->pid);
 	}
+	for (int i = 0; i < nr_rotations; i++)
+		free(rotations[i].creds);
 	free(rotations);
 	rotations = NULL;
 	nr_rotations = 0;
@@ -836,12 +1228,57 @@ static int hold_flying(const UnixSkEntry *e)
 	return 0;
 }
 
+/*
+ * Credentials that cannot be given back fail the restore before anything
+ * is made: a pid another process has now, ids a message without
+ * credentials would not read as here.
+ */
+static int check_creds(int rec, const UnixSkEntry *e)
+{
+	pid_t last = 0;
+
+	for (size_t i = 0; i < e->n_queue; i++) {
+		const UnixSkMsg *m = e->queue[i];
+		uint32_t ouid, ogid;
+		uint64_t now;
+
+		if (!m->has_cred_pid)
+			continue;
+		if (!m->has_cred_uid || !m->has_cred_gid) {
+			pr_err("unixsk.img record %d (socket %lu): message %zu has a pid and no ids in its credentials\n",
+			       rec, (unsigned long)e->ino, i);
+			return -1;
+		}
+		if (!m->cred_pid) {
+			if (overflow_ids(&ouid, &ogid))
+				return -1;
+			if (m->cred_uid == ouid && m->cred_gid == ogid)
+				continue;
+			pr_err("unixsk.img record %d (socket %lu): message %zu has no credentials, read as uid %u gid %u at dump and as %u %u here\n",
+			       rec, (unsigned long)e->ino, i, m->cred_uid, m->cred_gid, ouid, ogid);
+			return -1;
+		}
+		if ((pid_t)m->cred_pid == last)
+			continue;
+		last = m->cred_pid;
+		if (!pid_start(m->cred_pid, &now))
+			continue;
+		if (!m->has_cred_start || now != m->cred_start) {
+			pr_err("unixsk.img record %d (socket %lu): message %zu carries the credentials of pid %u, which another process has now\n",
+			       rec, (unsigned long)e->ino, i, m->cred_pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int unixsk_collect(void)
 {
 	if (img_store_load(&store))
 		return -1;
 	for (int i = 0; i < store.nr; i++)
 		if (check_entry(i, (UnixSkEntry *)store.recs[i]) ||
+		    check_creds(i, (UnixSkEntry *)store.recs[i]) ||
 		    hold_flying((UnixSkEntry *)store.recs[i]))
 			return -1;
 	return 0;
@@ -972,41 +1409,48 @@ static int drop_name(struct live_sk *ls)
 	return 0;
 }
 
-/* The SCM_RIGHTS of @m into @ctl: criu's copies of its descriptions in flight. */
-static int flight_cmsg(const UnixSkMsg *m, struct msghdr *mh, char *ctl, size_t size)
+static struct msg_cred cred_of(const UnixSkMsg *m)
 {
-	struct cmsghdr *c;
-	int *fds;
-
-	if (!m->n_fd_ids)
-		return 0;
-	if (CMSG_SPACE(m->n_fd_ids * sizeof(int)) > size)
-		return -1;
-	mh->msg_control = ctl;
-	mh->msg_controllen = CMSG_SPACE(m->n_fd_ids * sizeof(int));
-	c = CMSG_FIRSTHDR(mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(m->n_fd_ids * sizeof(int));
-	fds = (int *)CMSG_DATA(c);
-	for (size_t i = 0; i < m->n_fd_ids; i++) {
-		fds[i] = restore_file_fd(m->fd_ids[i]);
-		if (fds[i] < 0)
-			return -1;
-	}
-	return 0;
+	/* an image from before credentials were kept: none */
+	if (!m->has_cred_pid)
+		return (struct msg_cred){ 0 };
+	return (struct msg_cred){ m->cred_pid, m->cred_uid, m->cred_gid, m->has_cred_start,
+				  m->cred_start };
 }
 
+/*
+ * A message goes back with its descriptions in flight (criu's copies) and
+ * its credentials. One without credentials is sent before either end has
+ * SO_PASSCRED (finish_one() sets options after every queue is full), so
+ * the kernel adds none.
+ */
 static int send_all(int fd, const UnixSkMsg *m, const struct sockaddr_un *to, socklen_t tolen,
 		    const UnixSkEntry *e)
 {
-	char ctl[CMSG_SPACE(SCM_MAX_FDS * sizeof(int))];
 	struct msghdr mh = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0 };
+	struct msg_cred c = cred_of(m);
+	int fds[SCM_MAX_FDS];
+	union msg_ctl ctl;
+	ssize_t cred_len;
 	size_t off = 0;
+	bool retried = false;
+	char what[64];
 
-	if (flight_cmsg(m, &mh, ctl, sizeof(ctl))) {
-		pr_err("Unix socket %lu: can't have the descriptors in flight at hand\n",
-		       (unsigned long)e->ino);
+	snprintf(what, sizeof(what), "a message to unix socket %lu", (unsigned long)e->ino);
+	for (size_t i = 0; i < m->n_fd_ids && i < SCM_MAX_FDS; i++) {
+		fds[i] = restore_file_fd(m->fd_ids[i]);
+		if (fds[i] < 0) {
+			pr_err("Unix socket %lu: can't have the descriptors in flight at hand\n",
+			       (unsigned long)e->ino);
+			return -1;
+		}
+	}
+	if (c.pid && hold_pid(&c, false, what))
+		return -1;
+	cred_len = fill_ctl(&mh, &ctl, &c, fds, m->n_fd_ids);
+	if (cred_len < 0) {
+		pr_err("Unix socket %lu: a message with %zu descriptors in flight\n",
+		       (unsigned long)e->ino, m->n_fd_ids);
 		return -1;
 	}
 	do {
@@ -1016,14 +1460,23 @@ static int send_all(int fd, const UnixSkMsg *m, const struct sockaddr_un *to, so
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
 		n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == ESRCH && c.pid && !retried) {
+			/* the process that had the pid went since: a holder takes it */
+			retried = true;
+			forget_holder(c.pid);
+			if (hold_pid(&c, false, what))
+				return -1;
+			continue;
+		}
 		if (n < 0) {
 			pr_perror("Can't queue %zu bytes on unix socket %lu again", m->data.len,
 				  (unsigned long)e->ino);
 			return -1;
 		}
-		/* the descriptors go with the first part only */
-		mh.msg_control = NULL;
-		mh.msg_controllen = 0;
+		/* the descriptors go with the first part only, the credentials with each */
+		mh.msg_controllen = cred_len;
+		if (!cred_len)
+			mh.msg_control = NULL;
 		off += n;
 	} while (off < m->data.len && e->type == SOCK_STREAM);
 	if (off != m->data.len) {
@@ -1160,6 +1613,7 @@ static int set_opts(struct live_sk *ls)
 	    setint(ls, SO_RCVBUFFORCE, o->rcvbuf / 2, "SO_RCVBUF") ||
 	    setint(ls, SO_PASSCRED, o->passcred, "SO_PASSCRED") ||
 	    setint(ls, SO_PASSSEC, o->passsec, "SO_PASSSEC") ||
+	    setint(ls, SO_PASSPIDFD, o->has_passpidfd && o->passpidfd, "SO_PASSPIDFD") ||
 	    setint(ls, SO_RCVLOWAT, o->rcvlowat, "SO_RCVLOWAT") ||
 	    setint(ls, SO_PEEK_OFF, o->peek_off, "SO_PEEK_OFF"))
 		return -1;
@@ -1450,6 +1904,7 @@ static int build(void)
 	for (int i = 0; i < nr_lives && !ret; i++)
 		if (lives[i].e->type == SOCK_DGRAM)
 			ret = refill_dgram(&lives[i], false);
+	release_holders();
 	/* datagram sockets that connect to a peer by its name */
 	for (int i = 0; i < nr_lives && !ret; i++) {
 		UnixSkEntry *e = lives[i].e;
@@ -1486,6 +1941,7 @@ static int build(void)
 	for (int i = 0; i < nr_lives && !ret; i++)
 		ret = lives[i].e->type == SOCK_DGRAM ? refill_dgram(&lives[i], true) :
 						       refill_stream(&lives[i]);
+	release_holders();
 	for (int i = 0; i < nr_lives; i++)
 		if (lives[i].tmp >= 0) {
 			close(lives[i].tmp);
@@ -1533,6 +1989,7 @@ static int unixsk_name(uint32_t id, char *buf, size_t len)
 
 static void close_lives(void)
 {
+	release_holders();
 	for (int i = 0; i < nr_lives; i++) {
 		if (lives[i].fd >= 0)
 			close(lives[i].fd);
@@ -1559,6 +2016,7 @@ static void unixsk_reset(void)
 	built = false;
 	img_store_reset(&store);
 	dump_forget();
+	overflow.known = false;
 }
 
 const struct fd_kind unixsk_kind = {

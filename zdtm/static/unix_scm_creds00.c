@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Credentials in flight: a seqpacket receiver with SO_PASSCRED holds a
- * message whose credentials the restore could not give back (the sender's
- * pid does not exist yet when criu queues data). criu refuses the dump
- * (crfail); the tree gets the message with the sender's credentials.
+ * message of the test itself. After restore it reads the message with the
+ * test's pid, uid and gid (criu queued it before the test's pid existed).
  */
 #include "unix_sk.h"
 

@@ -14,6 +14,14 @@
 
 #include "zdtmtst.h"
 
+/* glibc 2.36 does not name them */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 4
+#endif
+
 static inline void sk_send(int fd, const void *buf, size_t len)
 {
 	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
