@@ -18,6 +18,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,13 +170,56 @@ static const char *addr_str(const void *sa, size_t len, char *buf, size_t size)
 }
 
 /* Refuse what this kind cannot carry: one line naming fd and pid. */
+/* A connection, open or closing: carried with --tcp-established, closed with --tcp-close. */
+static int check_conn(const struct fd_parms *p, int state, bool *established, bool *closed)
+{
+	/* --tcp-close: not saved, not locked: it comes back closed */
+	if (opts.tcp_close) {
+		*closed = true;
+		return 0;
+	}
+	if (!opts.tcp_established) {
+		pr_err("fd %d of pid %d is %s TCP connection: dump with --tcp-established\n", p->fd,
+		       p->pid, state == TCP_ESTABLISHED ? "an established" : "a closing");
+		return -1;
+	}
+	*established = true;
+	return 0;
+}
+
+/*
+ * A closed TCP socket is either one that never connected or one whose
+ * connection ended (both sides closed): the second reads end of file, which
+ * its shut-down flags tell, and may hold bytes never read, which cannot be
+ * queued on a socket that is not connected.
+ */
+static int check_finished(const struct fd_parms *p, bool *closed, bool *eof)
+{
+	struct pollfd pf = { .fd = p->lfd, .events = POLLIN | POLLRDHUP };
+	int unread = 0;
+
+	if (poll(&pf, 1, 0) < 0 || ioctl(p->lfd, SIOCINQ, &unread)) {
+		pr_perror("Can't poll closed TCP socket fd %d of pid %d", p->fd, p->pid);
+		return -1;
+	}
+	if (!(pf.revents & POLLRDHUP))
+		return 0;
+	if (unread) {
+		pr_err("unsupported: TCP socket fd %d of pid %d is closed with %d bytes not yet read\n",
+		       p->fd, p->pid, unread);
+		return -1;
+	}
+	*closed = *eof = true;
+	return 0;
+}
+
 static int check_state(const struct fd_parms *p, int type, int proto, bool *listening,
-		       uint32_t *backlog, bool *established, bool *closed)
+		       uint32_t *backlog, bool *established, bool *closed, bool *eof)
 {
 	const char *what = type == SOCK_RAW ? "raw" : proto == IPPROTO_TCP ? "TCP" : "UDP";
 	int queued = 0;
 
-	*listening = *established = *closed = false;
+	*listening = *established = *closed = *eof = false;
 	if (!(type == SOCK_STREAM && proto == IPPROTO_TCP) &&
 	    !(type == SOCK_DGRAM && proto == IPPROTO_UDP) && type != SOCK_RAW) {
 		pr_err("unsupported: inet socket of type %d protocol %d, fd %d of pid %d\n", type,
@@ -204,20 +248,8 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 			*backlog = ti.tcpi_sacked;
 			return 0;
 		}
-		/* --tcp-close: not saved, not locked: it comes back closed */
-		if (ti.tcpi_state == TCP_ESTABLISHED && opts.tcp_close) {
-			*closed = true;
-			return 0;
-		}
-		if (ti.tcpi_state == TCP_ESTABLISHED && !opts.tcp_established) {
-			pr_err("fd %d of pid %d is an established TCP connection: dump with --tcp-established\n",
-			       p->fd, p->pid);
-			return -1;
-		}
-		if (ti.tcpi_state == TCP_ESTABLISHED) {
-			*established = true;
-			return 0;
-		}
+		if (tcp_state_carried(ti.tcpi_state))
+			return check_conn(p, ti.tcpi_state, established, closed);
 		/* half-open: a connection being set up */
 		if ((ti.tcpi_state == TCP_SYN_SENT || ti.tcpi_state == TCP_SYN_RECV) &&
 		    opts.skip_in_flight) {
@@ -226,13 +258,12 @@ static int check_state(const struct fd_parms *p, int type, int proto, bool *list
 			*closed = true;
 			return 0;
 		}
-		if (ti.tcpi_state != TCP_CLOSE) {
-			pr_err("unsupported: TCP socket fd %d of pid %d in state %u (connecting or closing%s)\n",
-			       p->fd, p->pid, ti.tcpi_state,
-			       ti.tcpi_state == TCP_SYN_SENT ? "; see --skip-in-flight" : "");
-			return -1;
-		}
-		return 0;
+		if (ti.tcpi_state == TCP_CLOSE)
+			return check_finished(p, closed, eof);
+		pr_err("unsupported: TCP socket fd %d of pid %d in state %u (connecting%s)\n", p->fd,
+		       p->pid, ti.tcpi_state,
+		       ti.tcpi_state == TCP_SYN_SENT ? "; see --skip-in-flight" : "");
+		return -1;
 	}
 	/* UDP datagrams are carried (udp.c); a raw socket's packets are not */
 	if (type == SOCK_RAW && (ioctl(p->lfd, SIOCINQ, &queued) || queued)) {
@@ -311,12 +342,12 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	int type = sock_int(p->lfd, SOL_SOCKET, SO_TYPE);
 	int proto = sock_int(p->lfd, SOL_SOCKET, SO_PROTOCOL);
 	TcpConnEntry tc;
-	bool listening, established, closed;
+	bool listening, established, closed, eof;
 	uint32_t backlog = 0;
 	char buf[80];
 	int fresh, ret;
 
-	if (check_state(p, type, proto, &listening, &backlog, &established, &closed))
+	if (check_state(p, type, proto, &listening, &backlog, &established, &closed, &eof))
 		return -1;
 	e.id = id;
 	e.flags = p->flags;
@@ -339,6 +370,7 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 	}
 	if (closed)
 		e.has_closed_conn = e.closed_conn = true;
+	e.has_eof = e.eof = eof;
 	if (bound(&name, type) && !closed) {
 		e.has_name = true;
 		e.name.data = (uint8_t *)&name;
@@ -428,6 +460,32 @@ static int set_opts(int fd, const InetSkEntry *e)
 	return 0;
 }
 
+/*
+ * The port of a TCP socket may still be held by connections of the dumped
+ * tree that ended (TIME_WAIT) or are ending (orphans), which SO_REUSEADDR
+ * does not get past when they had it off. A socket in repair mode binds
+ * regardless: one that is not a connection (whose repair mode lasts) binds
+ * in it and leaves it, which clears SO_REUSEADDR: it is set again before the
+ * socket listens, which checks the port once more (TIME_WAIT connections of
+ * a listener that had SO_REUSEADDR then let it listen again).
+ */
+static int bind_again(int fd, const InetSkEntry *e)
+{
+	int reuse_val, *reuse = &reuse_val;
+	socklen_t len = sizeof(*reuse);
+	int on = TCP_REPAIR_ON, off = TCP_REPAIR_OFF_NO_WP;
+
+	if (e->protocol != IPPROTO_TCP || e->tcp)
+		return bind(fd, (struct sockaddr *)e->name.data, e->name.len);
+	if (getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reuse, &len) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)))
+		return -1;
+	if (bind(fd, (struct sockaddr *)e->name.data, e->name.len) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)))
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reuse, sizeof(*reuse));
+}
+
 static int inetsk_open(uint32_t id)
 {
 	InetSkEntry *e = (InetSkEntry *)img_store_find(&store, "id", id);
@@ -460,6 +518,9 @@ static int inetsk_open(uint32_t id)
 			goto err;
 		if (e->tcp)
 			tcp_forget_lock(e);
+		/* not connected: the flags are set all the same (and ENOTCONN said) */
+		if (e->eof)
+			shutdown(fd, SHUT_RDWR);
 		goto flags;
 	}
 	if (set_opts(fd, e))
@@ -468,7 +529,7 @@ static int inetsk_open(uint32_t id)
 		pr_perror("Can't set the sequence numbers of TCP socket %u", id);
 		goto err;
 	}
-	if (e->has_name && bind(fd, (struct sockaddr *)e->name.data, e->name.len)) {
+	if (e->has_name && bind_again(fd, e)) {
 		pr_perror("Can't bind socket %u to %s", id,
 			  addr_str(e->name.data, e->name.len, buf, sizeof(buf)));
 		goto err;

@@ -26,8 +26,15 @@
 #include "res/tcp.h"
 #include "util/log.h"
 
-/* our copies of the sockets put in repair mode by this dump */
-static int *repaired;
+/*
+ * Our copies of the sockets put in repair mode by this dump, with their
+ * SO_REUSEADDR: leaving repair mode clears it, and a connection that lost
+ * it leaves a TIME_WAIT behind that keeps its listener from binding again.
+ */
+struct repaired_sk {
+	int fd, reuse;
+};
+static struct repaired_sk *repaired;
 static int nr_repaired;
 
 extern char **environ;
@@ -136,6 +143,39 @@ static void unlock_all(void)
 	lock_hook_ran = false;
 }
 
+bool tcp_state_carried(int state)
+{
+	switch (state) {
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+		return true;
+	}
+	return false;
+}
+
+/* Our FIN is in snd_seq: sent (and maybe acknowledged). */
+static bool fin_sent(uint32_t state)
+{
+	return state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_LAST_ACK ||
+	       state == TCP_CLOSING;
+}
+
+/* The peer's FIN is in rcv_seq. */
+static bool fin_received(uint32_t state)
+{
+	return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
+}
+
+/* Our FIN sent and not yet acknowledged: SIOCOUTQ counts it as a byte. */
+static bool fin_unacked(uint32_t state)
+{
+	return state == TCP_FIN_WAIT1 || state == TCP_LAST_ACK || state == TCP_CLOSING;
+}
+
 static int repair(int fd, int on)
 {
 	return setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on));
@@ -157,14 +197,17 @@ static int get_u32(int fd, int name, uint32_t *v)
 	return 0;
 }
 
-/* Both queues' contents, peeked in repair mode (nothing is consumed). */
-static int peek_queue(int fd, int queue, int ioctl_nr, ProtobufCBinaryData *out)
+/* Both queues' contents, peeked in repair mode (nothing is consumed); @fin: a
+ * FIN that the queue length counts but that holds no data. */
+static int peek_queue(int fd, int queue, int ioctl_nr, bool fin, ProtobufCBinaryData *out)
 {
 	int len = 0;
 	ssize_t got;
 
 	if (ioctl(fd, ioctl_nr, &len) || len < 0)
 		return -1;
+	if (fin && len > 0)
+		len--;
 	out->len = 0;
 	out->data = malloc(len + 1);
 	if (!out->data || select_queue(fd, queue))
@@ -178,10 +221,10 @@ static int peek_queue(int fd, int queue, int ioctl_nr, ProtobufCBinaryData *out)
 	return 0;
 }
 
-static int remember(int fd)
+static int remember(int fd, int reuse)
 {
 	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	int *nr;
+	struct repaired_sk *nr;
 
 	if (copy < 0)
 		return -1;
@@ -191,8 +234,16 @@ static int remember(int fd)
 		return -1;
 	}
 	repaired = nr;
-	repaired[nr_repaired++] = copy;
+	repaired[nr_repaired++] = (struct repaired_sk){ copy, reuse };
 	return 0;
+}
+
+/* Out of repair mode, SO_REUSEADDR as it was. */
+static int repair_off(int fd, int how, int reuse)
+{
+	if (repair(fd, how))
+		return -1;
+	return reuse ? setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse)) : 0;
 }
 
 static int read_conn(int fd, TcpConnEntry *tc)
@@ -228,8 +279,12 @@ static int read_conn(int fd, TcpConnEntry *tc)
 	if (select_queue(fd, TCP_SEND_QUEUE) || get_u32(fd, TCP_QUEUE_SEQ, &tc->snd_seq) ||
 	    select_queue(fd, TCP_RECV_QUEUE) || get_u32(fd, TCP_QUEUE_SEQ, &tc->rcv_seq))
 		return -1;
-	if (peek_queue(fd, TCP_RECV_QUEUE, SIOCINQ, &tc->rcv_queue) ||
-	    peek_queue(fd, TCP_SEND_QUEUE, SIOCOUTQ, &tc->snd_queue))
+	if (ti.tcpi_state != TCP_ESTABLISHED) {
+		tc->has_state = true;
+		tc->state = ti.tcpi_state;
+	}
+	if (peek_queue(fd, TCP_RECV_QUEUE, SIOCINQ, false, &tc->rcv_queue) ||
+	    peek_queue(fd, TCP_SEND_QUEUE, SIOCOUTQ, fin_unacked(ti.tcpi_state), &tc->snd_queue))
 		return -1;
 	tc->unsent = unsent < 0 || (size_t)unsent > tc->snd_queue.len ? 0 : unsent;
 	return 0;
@@ -238,11 +293,15 @@ static int read_conn(int fd, TcpConnEntry *tc)
 int tcp_dump_conn(int fd, const void *local, size_t llen, const void *peer, size_t plen,
 		  TcpConnEntry *tc)
 {
+	socklen_t len = sizeof(int);
+	int reuse = 0;
+
 	*tc = (TcpConnEntry)TCP_CONN_ENTRY__INIT;
-	if (lock_conn(local, llen, peer, plen) || repair(fd, TCP_REPAIR_ON))
+	if (getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, &len) ||
+	    lock_conn(local, llen, peer, plen) || repair(fd, TCP_REPAIR_ON))
 		return -1;
-	if (remember(fd)) {
-		repair(fd, TCP_REPAIR_OFF_NO_WP);
+	if (remember(fd, reuse)) {
+		repair_off(fd, TCP_REPAIR_OFF_NO_WP, reuse);
 		return -1;
 	}
 	return read_conn(fd, tc);
@@ -259,9 +318,10 @@ void tcp_dump_release(bool tree_dies)
 {
 	for (int i = 0; i < nr_repaired; i++) {
 		/* a dying tree closes its sockets in repair mode: no FIN, no RST */
-		if (!tree_dies && repair(repaired[i], TCP_REPAIR_OFF_NO_WP))
+		if (!tree_dies &&
+		    repair_off(repaired[i].fd, TCP_REPAIR_OFF_NO_WP, repaired[i].reuse))
 			pr_perror("Can't take a TCP socket out of repair mode");
-		close(repaired[i]);
+		close(repaired[i].fd);
 	}
 	free(repaired);
 	repaired = NULL;
@@ -311,6 +371,7 @@ static int set_u32(int fd, int name, uint32_t v)
  */
 struct pending {
 	int fd;			/* criu's own copy */
+	int reuse;		/* SO_REUSEADDR, cleared by leaving repair mode */
 	const uint8_t *unsent;	/* in the image store, alive until reset */
 	size_t len;
 	struct conn_addr addr;
@@ -318,6 +379,21 @@ struct pending {
 
 static struct pending *pending;
 static int nr_pending;
+
+/* SO_REUSEADDR as dumped (an option is saved only when it differs from a fresh socket's). */
+static int reuse_of(const InetSkEntry *e)
+{
+	for (size_t i = 0; i < e->n_opts; i++) {
+		const InetSkOpt *o = e->opts[i];
+		int v = 0;
+
+		if (o->level == SOL_SOCKET && o->name == SO_REUSEADDR && o->value.len >= sizeof(v)) {
+			memcpy(&v, o->value.data, sizeof(v));
+			return v;
+		}
+	}
+	return 0;
+}
 
 static int remember_pending(int fd, const InetSkEntry *e, size_t sent)
 {
@@ -331,18 +407,27 @@ static int remember_pending(int fd, const InetSkEntry *e, size_t sent)
 	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (copy < 0)
 		return -1;
-	pending[nr_pending] = (struct pending){ .fd = copy, .unsent = tc->snd_queue.data + sent,
-						.len = tc->unsent };
+	pending[nr_pending] = (struct pending){ .fd = copy, .reuse = reuse_of(e),
+						.unsent = tc->snd_queue.data + sent,
+						.len = tc->snd_queue.len - sent };
 	memcpy(&pending[nr_pending].addr.local, e->name.data, e->name.len);
 	memcpy(&pending[nr_pending].addr.peer, e->peer.data, e->peer.len);
 	nr_pending++;
 	return 0;
 }
 
+/*
+ * A closing connection comes back established, its FINs taken out of the
+ * sequence numbers: ours is sent again from repair mode (shutdown queues it
+ * as already sent, so it is retransmitted once live, and a peer that had it
+ * acknowledges it again); the peer's is replayed by shutting our read side
+ * (it reads end of file). A peer restored with us sends its FIN again and
+ * the states meet where they were.
+ */
 int tcp_restore_seqs(int fd, const TcpConnEntry *tc)
 {
-	uint32_t snd_una = tc->snd_seq - (uint32_t)tc->snd_queue.len;
-	uint32_t copied = tc->rcv_seq - (uint32_t)tc->rcv_queue.len;
+	uint32_t snd_una = tc->snd_seq - (uint32_t)tc->snd_queue.len - fin_sent(tc->state);
+	uint32_t copied = tc->rcv_seq - (uint32_t)tc->rcv_queue.len - fin_received(tc->state);
 
 	if (repair(fd, TCP_REPAIR_ON) || select_queue(fd, TCP_SEND_QUEUE) ||
 	    set_u32(fd, TCP_QUEUE_SEQ, snd_una) || select_queue(fd, TCP_RECV_QUEUE) ||
@@ -381,10 +466,21 @@ int tcp_restore_conn(int fd, const InetSkEntry *e)
 		return -1;
 	if (tc->has_timestamp && set_u32(fd, TCP_TIMESTAMP, tc->timestamp))
 		return -1;
+	/* after our FIN nothing is left to send live: all of it goes before the FIN */
+	if (fin_sent(tc->state))
+		sent = tc->snd_queue.len;
 	if (send_queue(fd, TCP_RECV_QUEUE, tc->rcv_queue.data, tc->rcv_queue.len) ||
 	    send_queue(fd, TCP_SEND_QUEUE, tc->snd_queue.data, sent))
 		return -1;
+	/* the window was last moved past the peer's FIN, which is not back yet */
+	if (fin_received(tc->state) && w.rcv_wup == tc->rcv_seq)
+		w.rcv_wup--;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_WINDOW, &w, sizeof(w)))
+		return -1;
+	/* the send queue is selected: the FIN is queued as sent, not sent */
+	if (fin_sent(tc->state) && shutdown(fd, SHUT_WR))
+		return -1;
+	if (fin_received(tc->state) && shutdown(fd, SHUT_RD))
 		return -1;
 	if (e->name.len > sizeof(struct sockaddr_storage) ||
 	    e->peer.len > sizeof(struct sockaddr_storage)) {
@@ -416,7 +512,8 @@ int tcp_restore_go_live(void)
 		struct pending *p = &pending[i];
 
 		/* what was never sent goes out as the task would have sent it */
-		if (!ret && (repair(p->fd, TCP_REPAIR_OFF) || send_all(p->fd, p->unsent, p->len))) {
+		if (!ret && (repair_off(p->fd, TCP_REPAIR_OFF, p->reuse) ||
+			     send_all(p->fd, p->unsent, p->len))) {
 			pr_perror("Can't bring a restored TCP connection back to life");
 			ret = -1;
 		}

@@ -6,6 +6,9 @@
 
 #include "inet.pb-c.h"
 
+/* A connection in @state (TCP_*) is carried: established, or closing with a FIN sent or received. */
+bool tcp_state_carried(int state);
+
 /*
  * Dump: lock the connection @local <-> @peer against the network (an
  * iptables rule drops the peer's segments), put @fd (criu's copy) in repair
