@@ -35,6 +35,7 @@
 #include "res/tcp.h"
 #include "res/udp.h"
 #include "util/options.h"
+#include "util/inet_diag.h"
 #include "util/log.h"
 #include "util/procnet.h"
 #include "util/sockopt.h"
@@ -170,6 +171,127 @@ static const char *addr_str(const void *sa, size_t len, char *buf, size_t size)
 }
 
 /* Refuse what this kind cannot carry: one line naming fd and pid. */
+/* the TCP sockets of the host, asked for once per dump when needed */
+static struct inet_diag_set tcp_diag;
+static bool tcp_diag_read;
+
+/* Address and port of a sockaddr_in/in6 as INET_DIAG lays them out. */
+static void diag_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
+{
+	memset(addr, 0, 16);
+	if (ss->ss_family == AF_INET6) {
+		memcpy(addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		*port = ((const struct sockaddr_in6 *)ss)->sin6_port;
+	} else {
+		memcpy(addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		*port = ((const struct sockaddr_in *)ss)->sin_port;
+	}
+}
+
+static const struct inet_diag_sk *find_tcp(int family, int state, const uint8_t *src,
+					   uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	static const uint8_t any[16];
+
+	for (int i = 0; i < tcp_diag.nr; i++) {
+		const struct inet_diag_sk *k = &tcp_diag.sk[i];
+
+		if (k->family != family || k->state != state || k->sport != sport)
+			continue;
+		if (state == TCP_LISTEN && (!memcmp(k->src, src, 16) || !memcmp(k->src, any, 16)))
+			return k;
+		if (state != TCP_LISTEN && k->dport == dport && !memcmp(k->src, src, 16) &&
+		    !memcmp(k->dst, dst, 16))
+			return k;
+	}
+	return NULL;
+}
+
+/* Does a task of @t's tree hold socket inode @ino? */
+static bool tree_holds(const struct task *t, uint32_t ino)
+{
+	char want[32], path[64], link[64];
+	bool found = false;
+
+	while (t->parent)
+		t = t->parent;
+	snprintf(want, sizeof(want), "socket:[%u]", ino);
+	for (int fd = 0; fd < 65536 && !found; fd++) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->pid, fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0 && errno == ENOENT && fd > 1024)
+			break;
+		if (n > 0) {
+			link[n] = 0;
+			found = !strcmp(link, want);
+		}
+	}
+	for (int i = 0; i < t->nr_kids && !found; i++)
+		found = tree_holds(t->kids[i], ino);
+	return found;
+}
+
+/*
+ * With --skip-in-flight the connections a listener of the tree has not
+ * accepted yet are dropped with its queue. The other end of such a
+ * connection, a task's socket, would come back talking to nobody and wait
+ * for ever: it comes back closed instead (it reads end of file).
+ */
+static int peer_dropped(const struct fd_parms *p, const struct sockaddr_storage *local,
+			const struct sockaddr_storage *peer, bool *dropped)
+{
+	const struct inet_diag_sk *child, *lst;
+	uint8_t la[16], pa[16];
+	uint16_t lp, pp;
+
+	*dropped = false;
+	if (!tcp_diag_read) {
+		if (inet_diag_collect(&tcp_diag, 1 << TCP_ESTABLISHED | 1 << TCP_CLOSE_WAIT |
+							 1 << TCP_LISTEN))
+			return -1;
+		tcp_diag_read = true;
+	}
+	diag_addr(local, la, &lp);
+	diag_addr(peer, pa, &pp);
+	child = find_tcp(local->ss_family, TCP_ESTABLISHED, pa, pp, la, lp);
+	if (!child)
+		child = find_tcp(local->ss_family, TCP_CLOSE_WAIT, pa, pp, la, lp);
+	/* accepted (it has a file), or an orphan: not in a listener's queue */
+	if (!child || child->ino)
+		return 0;
+	lst = find_tcp(local->ss_family, TCP_LISTEN, pa, pp, NULL, 0);
+	if (!lst || !tree_holds(p->task, lst->ino))
+		return 0;
+	pr_warn("fd %d of pid %d: its peer was not yet accepted by listener socket:[%u] of the tree, which drops it (--skip-in-flight): it comes back closed\n",
+		p->fd, p->pid, lst->ino);
+	*dropped = true;
+	return 0;
+}
+
+/* A connection whose other end --skip-in-flight drops comes back closed. */
+static int check_peer_dropped(const struct fd_parms *p, const struct sockaddr_storage *name,
+			      bool *established, bool *closed, bool *eof)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
+	bool dropped;
+
+	if (!opts.skip_in_flight)
+		return 0;
+	if (getpeername(p->lfd, (struct sockaddr *)&peer, &pl) ||
+	    peer_dropped(p, name, &peer, &dropped)) {
+		pr_perror("Can't find the peer of TCP fd %d of pid %d", p->fd, p->pid);
+		return -1;
+	}
+	if (dropped) {
+		*established = false;
+		*closed = *eof = true;
+	}
+	return 0;
+}
+
 /* A connection, open or closing: carried with --tcp-established, closed with --tcp-close. */
 static int check_conn(const struct fd_parms *p, int state, bool *established, bool *closed)
 {
@@ -368,6 +490,8 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 		pr_perror("Can't read the address of fd %d of pid %d", p->fd, p->pid);
 		return -1;
 	}
+	if (established && check_peer_dropped(p, &name, &established, &closed, &eof))
+		return -1;
 	if (closed)
 		e.has_closed_conn = e.closed_conn = true;
 	e.has_eof = e.eof = eof;
@@ -431,6 +555,8 @@ static int inetsk_dump(const struct fd_parms *p, uint32_t id)
 
 static int inetsk_dump_finish(void)
 {
+	inet_diag_free(&tcp_diag);
+	tcp_diag_read = false;
 	mcast_dump_finish();
 	return img_store_finish(&store);
 }
