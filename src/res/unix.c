@@ -56,6 +56,9 @@
 /* the largest datagram the dump copies */
 #define PEEK_BUF (4u << 20)
 #define SCM_MAX_FDS 253	/* the most one SCM_RIGHTS carries */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
 #ifndef SO_PASSPIDFD
 #define SO_PASSPIDFD 76
 #endif
@@ -357,7 +360,7 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 {
 	struct timeval rt, st;
 	socklen_t tl = sizeof(rt), sl = sizeof(st);
-	int sndbuf, rcvbuf, passcred, passsec, passpidfd, peek, lowat, lock;
+	int sndbuf, rcvbuf, passcred, passsec, passpidfd, passrights, peek, lowat, lock;
 	char what[64];
 
 	if (getint(p->lfd, SO_SNDBUF, &sndbuf) || getint(p->lfd, SO_RCVBUF, &rcvbuf) ||
@@ -382,6 +385,14 @@ static int dump_opts(const struct fd_parms *p, UnixSkOpts *o)
 	o->sndtimeo_us = st.tv_sec * 1000000ULL + st.tv_usec;
 	o->has_lock_filter = true;
 	o->lock_filter = lock;
+	/* kernels before 6.16 have no SO_PASSRIGHTS: descriptors always pass */
+	if (!getint(p->lfd, SO_PASSRIGHTS, &passrights)) {
+		o->has_passrights = true;
+		o->passrights = passrights;
+	} else if (errno != ENOPROTOOPT) {
+		pr_perror("Can't read SO_PASSRIGHTS of unix socket fd %d of pid %d", p->fd, p->pid);
+		return -1;
+	}
 	snprintf(what, sizeof(what), "unix socket fd %d of pid %d", p->fd, p->pid);
 	return sk_filter_dump(p->lfd, what, &o->filter, &o->n_filter);
 }
@@ -1626,6 +1637,9 @@ static int set_opts(struct live_sk *ls)
 	if (sk_filter_restore(ls->fd, what, o->filter, o->n_filter))
 		return -1;
 	if (o->lock_filter && setint(ls, SO_LOCK_FILTER, 1, "SO_LOCK_FILTER"))
+		return -1;
+	/* on by default: set only when the task turned it off */
+	if (o->has_passrights && !o->passrights && setint(ls, SO_PASSRIGHTS, 0, "SO_PASSRIGHTS"))
 		return -1;
 	return 0;
 }
