@@ -15,6 +15,7 @@ import ast
 import ctypes
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -1523,6 +1524,27 @@ def on_sigterm(sig, frame):
     raise KeyboardInterrupt("SIGTERM")
 
 
+LOCK_COMMENT = "criu network lock"
+
+
+def lock_rules():
+    """criu's network lock rules now in iptables and ip6tables, as -S prints them."""
+    rules = set()
+    for tool in ("iptables", "ip6tables"):
+        try:
+            r = subprocess.run([tool, "-w", "-S", "INPUT"], capture_output=True, text=True)
+        except OSError:
+            continue
+        rules.update((tool, ln) for ln in r.stdout.splitlines() if LOCK_COMMENT in ln)
+    return rules
+
+
+def drop_lock_rules(rules):
+    for tool, rule in rules:
+        subprocess.run([tool, "-w"] + shlex.split(rule.replace("-A", "-D", 1)),
+                       capture_output=True)
+
+
 def cmd_run(args):
     cfg = Config()
     cfg.zdtm_dir = os.path.abspath(args.zdtm_dir)
@@ -1594,6 +1616,7 @@ def cmd_run(args):
         columns.append(m if fl == "h" else "%s:%s" % (m, fl))
 
     drv = Driver(cfg, xfails)
+    locks_before = lock_rules()
     t0 = time.monotonic()
     print("zdtm: %d test(s) x %d run(s), work dirs under %s" % (len(tests), len(entries),
                                                                 cfg.base), flush=True)
@@ -1618,6 +1641,14 @@ def cmd_run(args):
     elif not os.listdir(cfg.base):
         os.rmdir(cfg.base)
     failed = summary(drv.results, columns, elapsed, not_run)
+    # a restore that failed leaves its connections locked, as it should for a
+    # retry; a passing run must leave none, and none may outlive this run
+    left = lock_rules() - locks_before
+    if left:
+        drop_lock_rules(left)
+        print("zdtm: %d criu network lock rule(s) left behind by this run, removed%s" %
+              (len(left), "" if failed else ": that fails the run"), flush=True)
+        failed = True
     return 1 if failed or (not drv.results) else 0
 
 
