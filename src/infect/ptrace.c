@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <elf.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -8,6 +9,7 @@
 
 #include "infect/ptrace.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 #ifndef PTRACE_GETSIGMASK
 #define PTRACE_GETSIGMASK 0x420a
@@ -66,10 +68,26 @@ int ptrace_wait_trap(pid_t tid, int *stopsig)
 	}
 }
 
+/* Has @tid exited (a zombie, or dead and gone)? PTRACE_SEIZE of one fails with EPERM. */
+static bool has_exited(pid_t tid)
+{
+	char path[64], *buf;
+	struct proc_stat st;
+	bool gone;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	buf = read_whole_file(path, NULL);
+	gone = !buf || proc_parse_stat_buf(buf, &st) || st.state == 'Z' || st.state == 'X';
+	free(buf);
+	return gone;
+}
+
 int ptrace_seize_interrupt(pid_t tid)
 {
 	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD)) {
 		/* a thread that just exited is the caller's call, not an error */
+		if (errno == EPERM && has_exited(tid))
+			errno = ESRCH;
 		if (errno != ESRCH)
 			pr_perror("Can't seize thread %d", tid);
 		return -1;
