@@ -1206,7 +1206,8 @@ class Run:
         return res
 
     def cleanup(self):
-        """Kill whatever is left of the tree and reap it."""
+        """Kill whatever is left of the tree and reap it, and unmount what it
+        mounted in its work dir (a test killed before it could)."""
         try:
             for pid in self.by_cmdline():
                 self.known.add(pid)
@@ -1217,7 +1218,21 @@ class Run:
         finally:
             with Run.active_lock:
                 Run.active.discard(self)
+            self.unmount_leftovers()
         return None
+
+    def unmount_leftovers(self):
+        base = os.path.realpath(self.dir) + "/"
+        mounts = []
+        for line in (read_text("/proc/self/mounts") or "").splitlines():
+            f = line.split()
+            if len(f) > 1:
+                point = f[1].replace("\\040", " ")
+                if point.startswith(base):
+                    mounts.append(point)
+        # the deepest first
+        for point in sorted(mounts, key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], capture_output=True)
 
 
 def first_error(text):
