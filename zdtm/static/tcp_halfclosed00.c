@@ -8,16 +8,21 @@
  *   B: both sides shut down sending and read everything: both sockets are
  *      closed (TCP_CLOSE) and read end of file;
  *   C: as A, on a listener with SO_REUSEADDR whose accepted socket has it
- *      too (leaving repair mode must not clear it).
+ *      too (leaving repair mode must not clear it);
+ *   D: the client wrote until the server's window closed, then shut down
+ *      sending: its FIN waits behind unsent data (FIN_WAIT1).
  * After restore the server reads the request then end of file, the client
  * reads the whole reply then end of file once the server shuts down, the
  * states are FIN_WAIT2 and CLOSE_WAIT again (then TCP_CLOSE for both once
- * the server's FIN is through), writes on a shut side fail with EPIPE, and
- * B's sockets read end of file and fail writes.
+ * the server's FIN is through), writes on a shut side fail with EPIPE,
+ * B's sockets read end of file and fail writes, and D's server reads every
+ * byte, then end of file, while D's client gets to FIN_WAIT2.
  */
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -148,9 +153,66 @@ static void start_half(struct pair *p, int reuse)
 		test_setup_fail("the connection did not half close");
 }
 
+static uint8_t d_byte(size_t i)
+{
+	return (uint8_t)(i * 7 + (i >> 12) + 3);
+}
+
+/* D: fill the connection, then shut down: the FIN is queued after unsent bytes. */
+static size_t start_full(struct pair *p)
+{
+	static uint8_t buf[65536];
+	size_t sent = 0;
+
+	make_pair(p, 0);
+	fcntl(p->cli, F_SETFL, O_NONBLOCK);
+	for (;;) {
+		ssize_t n;
+
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = d_byte(sent + i);
+		n = send(p->cli, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0)
+			test_setup_fail("fill: %s", strerror(errno));
+		sent += n;
+	}
+	if (shutdown(p->cli, SHUT_WR) || state(p->cli) != TCP_FIN_WAIT1)
+		test_setup_fail("the full connection is in state %d, not FIN_WAIT1", state(p->cli));
+	return sent;
+}
+
+static int finish_full(struct pair *p, size_t sent)
+{
+	static uint8_t buf[65536];
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t n = recv(p->srv, buf, sizeof(buf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != d_byte(got + i)) {
+				test_msg("D: byte %zu is wrong\n", got + i);
+				return -1;
+			}
+		got += n;
+	}
+	if (got != sent) {
+		test_msg("D: the server read %zu bytes of %zu before end of file\n", got, sent);
+		return -1;
+	}
+	return wait_state(p->cli, TCP_FIN_WAIT2, "D");
+}
+
 int main(int argc, char **argv)
 {
-	struct pair a, b, c;
+	struct pair a, b, c, d;
+	size_t d_sent;
 	int ret = 0, reuse = 0;
 	socklen_t len = sizeof(reuse);
 	char buf[8];
@@ -159,6 +221,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	start_half(&a, 0);
 	start_half(&c, 1);
+	d_sent = start_full(&d);
 
 	make_pair(&b, 0);
 	if (shutdown(b.cli, SHUT_WR) || read_all(b.srv, buf, sizeof(buf)) != 0 ||
@@ -176,6 +239,7 @@ int main(int argc, char **argv)
 	ret |= finish_half(&a, "A");
 	ret |= finish_half(&c, "C");
 	ret |= eof_and_epipe(b.cli, "B client") | eof_and_epipe(b.srv, "B server");
+	ret |= finish_full(&d, d_sent);
 	if (getsockopt(c.srv, SOL_SOCKET, SO_REUSEADDR, &reuse, &len) || !reuse) {
 		test_msg("C: the accepted socket lost SO_REUSEADDR\n");
 		ret = -1;
