@@ -11,6 +11,7 @@
  * same kind, so a default (an auto-tuned buffer size) stays a default.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -207,30 +208,46 @@ static const struct inet_diag_sk *find_tcp(int family, int state, const uint8_t 
 	return NULL;
 }
 
-/* Does a task of @t's tree hold socket inode @ino? */
-static bool tree_holds(const struct task *t, uint32_t ino)
+static bool task_holds(pid_t pid, const char *want)
 {
-	char want[32], path[64], link[64];
+	char path[64], link[64];
+	struct dirent *de;
 	bool found = false;
+	DIR *d;
 
-	while (t->parent)
-		t = t->parent;
-	snprintf(want, sizeof(want), "socket:[%u]", ino);
-	for (int fd = 0; fd < 65536 && !found; fd++) {
-		ssize_t n;
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	while (d && !found && (de = readdir(d))) {
+		ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
 
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->pid, fd);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0 && errno == ENOENT && fd > 1024)
-			break;
 		if (n > 0) {
 			link[n] = 0;
 			found = !strcmp(link, want);
 		}
 	}
-	for (int i = 0; i < t->nr_kids && !found; i++)
-		found = tree_holds(t->kids[i], ino);
+	if (d)
+		closedir(d);
 	return found;
+}
+
+static bool subtree_holds(const struct task *t, const char *want)
+{
+	bool found = t->kind == TASK_ALIVE && task_holds(t->pid, want);
+
+	for (int i = 0; i < t->nr_kids && !found; i++)
+		found = subtree_holds(t->kids[i], want);
+	return found;
+}
+
+/* Does a task of @t's tree hold socket inode @ino? */
+static bool tree_holds(const struct task *t, uint32_t ino)
+{
+	char want[32];
+
+	while (t->parent)
+		t = t->parent;
+	snprintf(want, sizeof(want), "socket:[%u]", ino);
+	return subtree_holds(t, want);
 }
 
 /*
