@@ -239,6 +239,23 @@ static bool subtree_holds(const struct task *t, const char *want)
 	return found;
 }
 
+/* The socket at the other end of the connection @la:@lp -> @pa:@pp. */
+static const struct inet_diag_sk *other_end(int family, const uint8_t *la, uint16_t lp,
+					    const uint8_t *pa, uint16_t pp)
+{
+	const struct inet_diag_sk *k = find_tcp(family, TCP_ESTABLISHED, pa, pp, la, lp);
+
+	return k ? k : find_tcp(family, TCP_CLOSE_WAIT, pa, pp, la, lp);
+}
+
+/* An IPv4 address (first 4 bytes) as IPv6 shows it: ::ffff:a.b.c.d */
+static void map_v4(uint8_t a[16])
+{
+	memmove(a + 12, a, 4);
+	memset(a, 0, 10);
+	a[10] = a[11] = 0xff;
+}
+
 /* Does a task of @t's tree hold socket inode @ino? */
 static bool tree_holds(const struct task *t, uint32_t ino)
 {
@@ -272,13 +289,17 @@ static int peer_dropped(const struct fd_parms *p, const struct sockaddr_storage 
 	}
 	diag_addr(local, la, &lp);
 	diag_addr(peer, pa, &pp);
-	child = find_tcp(local->ss_family, TCP_ESTABLISHED, pa, pp, la, lp);
-	if (!child)
-		child = find_tcp(local->ss_family, TCP_CLOSE_WAIT, pa, pp, la, lp);
+	child = other_end(local->ss_family, la, lp, pa, pp);
+	/* an IPv4 client of an IPv6 listener: its other end has v4-mapped addresses */
+	if (!child && local->ss_family == AF_INET) {
+		map_v4(la);
+		map_v4(pa);
+		child = other_end(AF_INET6, la, lp, pa, pp);
+	}
 	/* accepted (it has a file), or an orphan: not in a listener's queue */
 	if (!child || child->ino)
 		return 0;
-	lst = find_tcp(local->ss_family, TCP_LISTEN, pa, pp, NULL, 0);
+	lst = find_tcp(child->family, TCP_LISTEN, pa, pp, NULL, 0);
 	if (!lst || !tree_holds(p->task, lst->ino))
 		return 0;
 	pr_warn("fd %d of pid %d: its peer was not yet accepted by listener socket:[%u] of the tree, which drops it (--skip-in-flight): it comes back closed\n",

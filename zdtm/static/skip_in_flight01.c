@@ -39,6 +39,34 @@ static int listener_side(int l, int srv, const struct sockaddr_in *sa)
 	return 0;
 }
 
+#ifdef DUAL_STACK
+/* An IPv6 listener taking IPv4 connections too; @sa gets its port. */
+static int make_listener(struct sockaddr_in *sa)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+	socklen_t len = sizeof(s6);
+	int l = socket(AF_INET6, SOCK_STREAM, 0), off = 0;
+
+	if (l < 0 || setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
+	    bind(l, (struct sockaddr *)&s6, len) || getsockname(l, (struct sockaddr *)&s6, &len) ||
+	    listen(l, 4))
+		return -1;
+	sa->sin_port = s6.sin6_port;
+	return l;
+}
+#else
+static int make_listener(struct sockaddr_in *sa)
+{
+	socklen_t len = sizeof(*sa);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0 || bind(l, (struct sockaddr *)sa, len) ||
+	    getsockname(l, (struct sockaddr *)sa, &len) || listen(l, 4))
+		return -1;
+	return l;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -50,12 +78,10 @@ int main(int argc, char **argv)
 
 	test_init(argc, argv);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM, 0);
+	l = make_listener(&sa);
 	cli = socket(AF_INET, SOCK_STREAM, 0);
 	queued = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || cli < 0 || queued < 0 || pipe(go) || bind(l, (struct sockaddr *)&sa, len) ||
-	    getsockname(l, (struct sockaddr *)&sa, &len) || listen(l, 4) ||
-	    connect(cli, (struct sockaddr *)&sa, len))
+	if (l < 0 || cli < 0 || queued < 0 || pipe(go) || connect(cli, (struct sockaddr *)&sa, len))
 		test_setup_fail("sockets: %s", strerror(errno));
 	srv = accept(l, NULL, NULL);
 	if (srv < 0 || connect(queued, (struct sockaddr *)&sa, len) ||
