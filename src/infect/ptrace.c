@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <elf.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -71,15 +70,9 @@ int ptrace_wait_trap(pid_t tid, int *stopsig)
 /* Has @tid exited (a zombie, or dead and gone)? PTRACE_SEIZE of one fails with EPERM. */
 static bool has_exited(pid_t tid)
 {
-	char path[64], *buf;
 	struct proc_stat st;
-	bool gone;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	buf = read_whole_file(path, NULL);
-	gone = !buf || proc_parse_stat_buf(buf, &st) || st.state == 'Z' || st.state == 'X';
-	free(buf);
-	return gone;
+	return proc_try_stat(tid, &st) || st.state == 'Z' || st.state == 'X';
 }
 
 int ptrace_seize_interrupt(pid_t tid)

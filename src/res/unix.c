@@ -122,19 +122,12 @@ static int nr_seen;
 /* The start time of whoever has pid @pid now; false when nobody does. */
 static bool pid_start(pid_t pid, uint64_t *start)
 {
-	char path[64], *buf;
 	struct proc_stat st;
-	bool ok;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	buf = read_whole_file(path, NULL);
-	if (!buf)
+	if (proc_try_stat(pid, &st))
 		return false;
-	ok = !proc_parse_stat_buf(buf, &st);
-	free(buf);
-	if (ok)
-		*start = st.start_time;
-	return ok;
+	*start = st.start_time;
+	return true;
 }
 
 static int read_id(const char *path, uint32_t *id)

@@ -110,6 +110,20 @@ int proc_parse_stat_buf(const char *buf, struct proc_stat *st)
 	return n == 23 ? 0 : -1;
 }
 
+int proc_try_stat(pid_t pid, struct proc_stat *st)
+{
+	char path[64], *buf;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = read_whole_file(path, NULL);
+	if (!buf)
+		return -1;
+	ret = proc_parse_stat_buf(buf, st);
+	free(buf);
+	return ret;
+}
+
 int proc_parse_stat(pid_t pid, pid_t tid, struct proc_stat *st)
 {
 	char *buf = tid ? proc_read_file("/proc/%d/task/%d/stat", pid, tid)

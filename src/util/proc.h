@@ -69,6 +69,8 @@ enum {
 };
 
 int proc_parse_stat(pid_t pid, pid_t tid, struct proc_stat *st);
+/* The same for a process that may be gone: -1, quietly, when it is. */
+int proc_try_stat(pid_t pid, struct proc_stat *st);
 /* Parse the text of a stat file (for unit tests). */
 int proc_parse_stat_buf(const char *buf, struct proc_stat *st);
 int proc_parse_status(pid_t pid, pid_t tid, struct proc_status *st);

@@ -142,6 +142,25 @@ START_TEST(test_stat_columns)
 }
 END_TEST
 
+/* proc_try_stat: the state of a live child, its zombie, then nothing once reaped. */
+START_TEST(test_try_stat)
+{
+	struct proc_stat st;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(proc_try_stat(getpid(), &st), 0);
+	ck_assert_int_eq(st.state, 'R');
+	for (int i = 0; i < 1000 && !proc_try_stat(pid, &st) && st.state != 'Z'; i++)
+		usleep(1000);
+	ck_assert_int_eq(st.state, 'Z');
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	ck_assert_int_eq(proc_try_stat(pid, &st), -1);
+}
+END_TEST
+
 START_TEST(test_stat_negative)
 {
 	/* a SCHED_FIFO task at rt priority 10, then a task at nice -20 */
@@ -1499,6 +1518,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(stat, test_stat_real);
 	tcase_add_test(stat, test_stat_columns);
 	tcase_add_test(stat, test_stat_negative);
+	tcase_add_test(stat, test_try_stat);
 	tcase_add_test(stat, test_stat_comm);
 	tcase_add_test(stat, test_stat_long_comm);
 	tcase_add_test(stat, test_stat_zombie);
