@@ -189,15 +189,32 @@ static void diag_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint1
 	}
 }
 
+static int cmp_sport(const void *a, const void *b)
+{
+	const struct inet_diag_sk *x = a, *y = b;
+
+	return (int)x->sport - (int)y->sport;
+}
+
+/* tcp_diag sorted by local port: every lookup names one */
 static const struct inet_diag_sk *find_tcp(int family, int state, const uint8_t *src,
 					   uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
 	static const uint8_t any[16];
+	int lo = 0, hi = tcp_diag.nr;
 
-	for (int i = 0; i < tcp_diag.nr; i++) {
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (tcp_diag.sk[mid].sport < sport)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = lo; i < tcp_diag.nr && tcp_diag.sk[i].sport == sport; i++) {
 		const struct inet_diag_sk *k = &tcp_diag.sk[i];
 
-		if (k->family != family || k->state != state || k->sport != sport)
+		if (k->family != family || k->state != state)
 			continue;
 		if (state == TCP_LISTEN && (!memcmp(k->src, src, 16) || !memcmp(k->src, any, 16)))
 			return k;
@@ -285,6 +302,7 @@ static int peer_dropped(const struct fd_parms *p, const struct sockaddr_storage 
 		if (inet_diag_collect(&tcp_diag, 1 << TCP_ESTABLISHED | 1 << TCP_CLOSE_WAIT |
 							 1 << TCP_LISTEN))
 			return -1;
+		qsort(tcp_diag.sk, tcp_diag.nr, sizeof(*tcp_diag.sk), cmp_sport);
 		tcp_diag_read = true;
 	}
 	diag_addr(local, la, &lp);
