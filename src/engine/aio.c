@@ -17,18 +17,12 @@
 #include "engine/aio.h"
 #include "engine/vma.h"
 #include "infect/ptrace.h"
+#include "pie/restorer.h"
 #include "util/log.h"
 
 #define AIO_RING_MAGIC 0xa10a10a1
 #define AIO_EVENT_SIZE 32
 #define PAGE 4096UL
-#define AIO_MAX_ID 256	/* context slots the restorer can fill up to */
-
-/* The kernel's struct aio_ring header; io_events follow it. */
-struct ring_head {
-	uint32_t id, nr, head, tail;
-	uint32_t magic, compat_features, incompat_features, header_length;
-};
 
 static uint64_t *owned;
 static int nr_owned;
@@ -87,7 +81,7 @@ static bool is_owned(pid_t pid, uint64_t start)
 }
 
 /* The ring is as io_setup made it: whole, and of the layout restore knows. */
-static int ring_is_whole(pid_t pid, const struct proc_vma *pv, const struct ring_head *h)
+static int ring_is_whole(pid_t pid, const struct proc_vma *pv, const struct rst_aio_ring *h)
 {
 	uint64_t len = pv->end - pv->start;
 
@@ -108,7 +102,7 @@ static int ring_is_whole(pid_t pid, const struct proc_vma *pv, const struct ring
 
 int aio_dump_ring(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 {
-	struct ring_head h;
+	struct rst_aio_ring h;
 
 	if (!is_owned(pid, pv->start)) {
 		pr_err("unsupported: AIO ring mapping at 0x%lx in pid %d without its context (inherited over fork)\n",
@@ -122,9 +116,9 @@ int aio_dump_ring(pid_t pid, const struct proc_vma *pv, VmaEntry *v)
 	}
 	if (!ring_is_whole(pid, pv, &h))
 		return -1;
-	if (h.id >= AIO_MAX_ID) {
+	if (h.id >= RST_AIO_MAX_ID) {
 		pr_err("unsupported: AIO context at 0x%lx in pid %d is in slot %u (only %d are restored)\n",
-		       (unsigned long)pv->start, pid, h.id, AIO_MAX_ID);
+		       (unsigned long)pv->start, pid, h.id, RST_AIO_MAX_ID);
 		return -1;
 	}
 	v->status = VMA_AIO_RING;

@@ -316,7 +316,6 @@ struct rst_io_event {
 };
 
 #define AIO_BATCH 32
-#define AIO_HEADER 32	/* struct aio_ring; 32-byte io_events follow */
 
 /*
  * The kernel keeps its own tail and counts free slots; neither can be set.
@@ -348,16 +347,14 @@ static void aio_advance(struct restorer_args *a, ul ctx, int fd, ul n, int reap)
 	}
 }
 
-#define AIO_MAX_ID 256	/* criu's dump refuses contexts in higher slots */
 #define __NR_io_destroy 207
 
 static void make_aio_ring(struct restorer_args *a, struct rst_vma *v, int fd)
 {
 	ul len = v->end - v->start, nr = len / sizeof(struct rst_io_event) - 1;
-	ul head = v->aio_head % nr;
+	ul head = v->aio_head % nr, pages = len / RST_PAGE;
+	struct rst_aio_ring *made;
 	uint64_t ctx = 0;
-
-	ul pages = len / RST_PAGE;
 
 	/*
 	 * io_setup doubles what it is asked for, adds 2 and rounds the ring up
@@ -366,14 +363,15 @@ static void make_aio_ring(struct restorer_args *a, struct rst_vma *v, int fd)
 	 */
 	check(a, sys2(__NR_io_setup, pages == 1 ? 1 : 64 * pages - 65, &ctx), "io_setup",
 	      v->start);
-	if (((uint32_t *)ctx)[1] != nr || ((uint32_t *)ctx)[0] != v->aio_id)
+	made = (struct rst_aio_ring *)ctx;
+	if (made->nr != nr || made->id != v->aio_id)
 		die(a, "io_setup of a ring this size in this slot", 0, v->start);
 	check(a, sys5(__NR_mremap, ctx, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, v->start),
 	      "mremap aio ring", v->start);
 	aio_advance(a, v->start, fd, head, 1);
 	aio_advance(a, v->start, fd, (v->aio_tail + nr - head) % nr, 0);
 	/* the dummies' events go; the dumped pages (not its zero ones) come next */
-	memset((char *)v->start + AIO_HEADER, 0, len - AIO_HEADER);
+	memset((char *)v->start + sizeof(*made), 0, len - sizeof(*made));
 }
 
 /* The AIO ring with the lowest context slot above @after, or NULL. */
@@ -395,13 +393,13 @@ static struct rst_vma *next_aio_ring(struct restorer_args *a, long after)
  */
 static void make_aio_contexts(struct restorer_args *a, int fd)
 {
-	uint64_t filler[AIO_MAX_ID];
+	uint64_t filler[RST_AIO_MAX_ID];
 	long last = -1;
 	int nr_filler = 0;
 
 	for (struct rst_vma *v; (v = next_aio_ring(a, last)); last = v->aio_id) {
 		for (long slot = last + 1; slot < (long)v->aio_id; slot++) {
-			if (nr_filler == AIO_MAX_ID)
+			if (nr_filler == RST_AIO_MAX_ID)
 				die(a, "io_setup (slot filler)", 0, v->aio_id);
 			filler[nr_filler] = 0;
 			check(a, sys2(__NR_io_setup, 1, &filler[nr_filler]), "io_setup (slot filler)",

@@ -14,6 +14,7 @@
 #define RST_PAGE 4096UL
 #define RST_THREAD_STACK (64UL << 10)
 #define RST_VDSO_PARTS 3	/* [vvar], [vvar_vclock], [vdso] */
+#define RST_AIO_MAX_ID 256	/* AIO context slots the blob fills up to; the dump refuses higher */
 
 /* rst_vma.kind */
 enum {
@@ -32,6 +33,12 @@ struct rst_vma {
 	uint64_t madv_set;	/* MADV_* advice to apply, one bit per advice number */
 	uint32_t aio_head, aio_tail;	/* RST_VMA_AIO: the ring's positions */
 	uint32_t aio_id, aio_pad;	/* and its context's slot in the mm's table */
+};
+
+/* The kernel's struct aio_ring, the head of an AIO context's ring; io_events follow. */
+struct rst_aio_ring {
+	uint32_t id, nr, head, tail;	/* id: the context's slot in the task's table */
+	uint32_t magic, compat_features, incompat_features, header_length;
 };
 
 struct rst_pagemap {
